@@ -1,0 +1,85 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Article, ArticleLink
+
+
+class ArticleLinkInline(admin.TabularInline):
+    model = ArticleLink
+    extra = 1
+    fields = ["kind", "title", "url", "position"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "status", "published_at", "comments_enabled", "moderation_mode"]
+    list_filter = [
+        "status",
+        "comments_enabled",
+        "moderation_mode",
+        "reactions_enabled",
+        "published_at",
+    ]
+    search_fields = ["headline", "caption", "body", "byline"]
+    prepopulated_fields = {"slug": ["headline"]}
+    date_hierarchy = "published_at"
+    inlines = [ArticleLinkInline]
+    actions = ["publish_now", "unpublish", "close_comments", "open_comments"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "standfirst", "byline", "body", "reaction_prompt"]}),
+        (
+            _("Media"),
+            {"fields": ["caption", "image_url", "image_alt", "video_url", "video_credit"]},
+        ),
+        (_("Publishing"), {"fields": ["status", "published_at"]}),
+        (
+            _("Reader participation"),
+            {
+                "fields": [
+                    "comments_enabled",
+                    "comments_close_after_days",
+                    "moderation_mode",
+                    "reactions_enabled",
+                ]
+            },
+        ),
+    ]
+
+    @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
+    def publish_now(self, request, queryset):
+        count = queryset.exclude(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.PUBLISHED, published_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("Published %d story.", "Published %d stories.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = queryset.filter(status=Article.Status.PUBLISHED).update(status=Article.Status.DRAFT)
+        self.message_user(
+            request,
+            ngettext("Unpublished %d story.", "Unpublished %d stories.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Close comments on selected stories"), permissions=["change"])
+    def close_comments(self, request, queryset):
+        count = queryset.update(comments_enabled=False)
+        self.message_user(
+            request, ngettext("Closed %d story.", "Closed %d stories.", count) % count
+        )
+
+    @admin.action(description=_("Reopen comments on selected stories"), permissions=["change"])
+    def open_comments(self, request, queryset):
+        count = queryset.update(comments_enabled=True)
+        self.message_user(
+            request, ngettext("Reopened %d story.", "Reopened %d stories.", count) % count
+        )
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.change_article")

@@ -1,0 +1,164 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class ModerationMode(models.TextChoices):
+        SITE_DEFAULT = "", _("Site default")
+        PRE = "pre", _("Pre-moderate every comment")
+        FIRST = "first", _("Pre-moderate first-time commenters")
+        POST = "post", _("Post-moderate (publish at once)")
+
+    headline = models.CharField(_("headline"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    standfirst = models.TextField(_("standfirst"), blank=True)
+    caption = models.CharField(
+        _("caption"), max_length=300, blank=True, help_text=_("Photo caption or summary line.")
+    )
+    image_url = models.URLField(_("image URL"), blank=True)
+    image_alt = models.CharField(_("image alt text"), max_length=300, blank=True)
+    video_url = models.URLField(_("video URL"), blank=True)
+    video_credit = models.CharField(_("video credit"), max_length=200, blank=True)
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    body = models.TextField(_("body"), help_text=_("Separate paragraphs with a blank line."))
+    reaction_prompt = models.CharField(
+        _("reader prompt"), max_length=200, default=_("What do you think?")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    comments_enabled = models.BooleanField(
+        _("comments open"), default=True, help_text=_("Switch off to close comments now.")
+    )
+    comments_close_after_days = models.PositiveIntegerField(
+        _("close comments after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the site default; 0 keeps comments open."),
+    )
+    moderation_mode = models.CharField(
+        _("moderation mode"),
+        max_length=10,
+        choices=ModerationMode.choices,
+        default=ModerationMode.SITE_DEFAULT,
+        blank=True,
+    )
+    reactions_enabled = models.BooleanField(_("reactions on"), default=True)
+
+    source_name = models.CharField(
+        _("imported from"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("File name of an imported story, so re-importing updates it."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def paragraphs(self):
+        return [p.strip() for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+    def body_blocks(self):
+        """Return the body as ("paragraph", text) and ("related", links) blocks in reading order.
+
+        A related link's position is the number of paragraphs that come before it.
+        """
+        paragraphs = self.paragraphs
+        related = {}
+        for link in self.links.all():
+            if link.kind == ArticleLink.Kind.RELATED:
+                related.setdefault(min(link.position, len(paragraphs)), []).append(link)
+        blocks = []
+        for index, text in enumerate(paragraphs):
+            if index in related:
+                blocks.append(("related", related[index]))
+            blocks.append(("paragraph", text))
+        if len(paragraphs) in related:
+            blocks.append(("related", related[len(paragraphs)]))
+        return blocks
+
+    def teasers(self):
+        return [link for link in self.links.all() if link.kind == ArticleLink.Kind.TEASER]
+
+    @property
+    def comments_close_at(self):
+        days = self.comments_close_after_days
+        if days is None:
+            days = settings.NEWSROOM["COMMENTS_CLOSE_AFTER_DAYS"]
+        if not days or self.published_at is None:
+            return None
+        return self.published_at + timedelta(days=days)
+
+    @property
+    def comments_open(self):
+        if not self.comments_enabled or not self.is_published():
+            return False
+        close_at = self.comments_close_at
+        return close_at is None or timezone.now() < close_at
+
+    @property
+    def effective_moderation_mode(self):
+        return self.moderation_mode or settings.NEWSROOM["MODERATION_MODE"]
+
+
+class ArticleLink(models.Model):
+    """A related link inside the story, or a teaser for the next story, in editor's order."""
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related")
+        TEASER = "teaser", _("Next-story teaser")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RELATED)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.CharField(
+        _("URL"), max_length=500, blank=True, help_text=_("Full URL or a site path.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("link")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,128 @@
+"""
+Who is reading: an account, or a guest known by a long-lived signed cookie.
+
+Every reader has a stable `key` ("u:<id>" for accounts, "g:<uuid>" for guests). Reactions, likes,
+reports and comment ownership hang on that key, so the database can enforce one-per-reader with a
+single unique constraint whatever kind of reader it is.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+from django.core import signing
+
+COOKIE_NAME = "newsroom_reader"
+COOKIE_SALT = "newsroom.reader"
+COOKIE_MAX_AGE = 60 * 60 * 24 * 365 * 2
+
+
+def client_ip(request):
+    """Return the client address; behind a proxy, trust only what the proxy was told to set."""
+    header = getattr(settings, "NEWSROOM_CLIENT_IP_HEADER", "")
+    if header:
+        forwarded = request.META.get(header, "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+
+
+def keyed_hash(value, *, purpose):
+    """Hash a value with the site's IP key so the raw value is never stored."""
+    key = f"{purpose}:{settings.IP_HASH_KEY}".encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def network_of(ip):
+    """Return the network a client belongs to: its /24 for IPv4, its /64 for IPv6."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+@dataclass
+class Reader:
+    """The person behind a request, whether signed in or not."""
+
+    key: str
+    user: object = None
+    is_new_guest: bool = False
+    ip: str = ""
+
+    @property
+    def is_guest(self):
+        return self.user is None
+
+    @cached_property
+    def ip_hash(self):
+        return keyed_hash(self.ip, purpose="ip")
+
+    @cached_property
+    def network_hash(self):
+        return keyed_hash(network_of(self.ip), purpose="network")
+
+
+def guest_key_from_cookie(request):
+    value = request.COOKIES.get(COOKIE_NAME)
+    if not value:
+        return None
+    try:
+        guest_id = signing.loads(value, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
+        return f"g:{uuid.UUID(guest_id)}"
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def get_reader(request):
+    """Return the request's Reader, creating a guest identity on first use."""
+    if hasattr(request, "_reader"):
+        return request._reader
+    user = getattr(request, "user", None)
+    ip = client_ip(request)
+    if user is not None and user.is_authenticated:
+        reader = Reader(key=f"u:{user.pk}", user=user, ip=ip)
+    else:
+        key = guest_key_from_cookie(request)
+        reader = (
+            Reader(key=key, ip=ip)
+            if key
+            else Reader(key=f"g:{uuid.uuid4()}", is_new_guest=True, ip=ip)
+        )
+    request._reader = reader
+    return reader
+
+
+def known_reader_key(request):
+    """Return the reader's key without minting a guest identity (for read-only pages)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u:{user.pk}"
+    return guest_key_from_cookie(request)
+
+
+class ReaderMiddleware:
+    """Set the guest cookie when a view minted a new guest identity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        reader = getattr(request, "_reader", None)
+        if reader is not None and reader.is_new_guest:
+            response.set_cookie(
+                COOKIE_NAME,
+                signing.dumps(reader.key.removeprefix("g:"), salt=COOKIE_SALT),
+                max_age=COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
