@@ -11,8 +11,10 @@ This first version knows one rule, the moderation mode; the full ordered pipelin
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from . import ratelimits
 from .models import Comment
 
 
@@ -39,6 +41,21 @@ def moderate(*, comment, reader, is_edit=False):
     article = comment.article
     if not article.comments_open:
         raise CommentRefused(_("Comments are closed on this story."), status=403, rule="closed")
+    if not is_edit:
+        try:
+            ratelimits.enforce(
+                group="comment",
+                reader=reader,
+                per_reader=settings.NEWSROOM["COMMENT_RATE"],
+                per_network=settings.NEWSROOM["COMMENT_NETWORK_RATE"],
+            )
+        except ratelimits.RateLimited as limited:
+            raise CommentRefused(
+                _("You are commenting too fast. Please wait a moment and try again."),
+                status=429,
+                rule="rate_limit",
+                retry_after=limited.retry_after,
+            ) from limited
     if article.effective_moderation_mode == "pre":
         return Decision(Comment.Status.PENDING, "premoderation", _("Held for review."))
     return Decision(Comment.Status.APPROVED, "default", _("Approved."))
