@@ -3,11 +3,15 @@
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles import api as articles_api
+from comments import api as comments_api
 
 
+# Exempt: it changes nothing, and a CSRF refusal here would be an HTML page, not the API's JSON.
+@csrf_exempt
 def not_found(request, path=""):
     """Answer unknown API paths in the API's own JSON error shape, not an HTML page."""
     error = {"code": "not_found", "detail": _("No API endpoint at this address."), "attr": None}
@@ -20,5 +24,14 @@ urlpatterns = [
     path("articles/", articles_api.ArticleList.as_view(), name="article-list"),
     path("articles/<str:slug>/", articles_api.ArticleDetail.as_view(), name="article-detail"),
     path("comment-counts/", articles_api.CommentCounts.as_view(), name="comment-counts"),
+    path("csrf/", comments_api.CsrfToken.as_view(), name="csrf"),
+    path(
+        "articles/<str:slug>/comments/",
+        comments_api.CommentList.as_view(),
+        name="article-comments",
+    ),
+    path("comments/<int:pk>/", comments_api.CommentDetail.as_view(), name="comment-detail"),
+    path("comments/<int:pk>/like/", comments_api.CommentLike.as_view(), name="comment-like"),
+    path("comments/<int:pk>/report/", comments_api.CommentReport.as_view(), name="comment-report"),
     re_path(r"^(?P<path>.*)$", not_found),
 ]

@@ -1,0 +1,405 @@
+"""
+The comments API: threads, posting, editing, likes and reports, through the same write path as
+the story page (`services`), so the two can never disagree.
+"""
+
+from contextlib import contextmanager
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import exceptions, generics, permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from articles.models import Article
+
+from . import ratelimits, services
+from .models import Comment
+from .moderation import CommentRefused
+from .readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
+from .serializers import (
+    CommentCreateSerializer,
+    CommentEditSerializer,
+    CommentPageSerializer,
+    CommentQuerySerializer,
+    CommentReportSerializer,
+    CommentSerializer,
+    CsrfTokenSerializer,
+    LikeSerializer,
+)
+from .threads import MAX_LEVEL, Node, thread_page
+
+# Authentication, permissions and limits
+
+
+class ReaderAuthentication(SessionAuthentication):
+    """Signed-in readers by their session, guests by the signed reader cookie.
+
+    Both identities ride on cookies a browser sends by itself, so a guest's unsafe request must
+    pass the CSRF check exactly like a signed-in reader's. A client without cookies is a fresh
+    guest: it has nothing to forge.
+    """
+
+    def authenticate(self, request):
+        signed_in = super().authenticate(request)
+        if signed_in is not None:
+            return signed_in
+        if guest_key_from_cookie(request._request) is None:
+            return None
+        self.enforce_csrf(request)
+        return AnonymousUser(), None
+
+
+class ReaderAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = ReaderAuthentication
+    name = ["sessionCookie", "readerCookie"]
+
+    def get_security_requirement(self, auto_schema):
+        # Or neither: a client without cookies posts as a new guest.
+        return [*({name: []} for name in self.name), {}]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
+            {"type": "apiKey", "in": "cookie", "name": COOKIE_NAME},
+        ]
+
+
+class NoChallenge:
+    """Refuse with 403, never a 401: cookies carry identity here, there is no auth challenge."""
+
+    def permission_denied(self, request, message=None, code=None):
+        raise exceptions.PermissionDenied(message)
+
+
+class AnyReader(permissions.AllowAny):
+    """Anyone, signed in or guest, may read and write as a reader.
+
+    Refusals still happen, with 403: a failed CSRF check, a closed story, a banned reader.
+    """
+
+
+class IsAuthor(permissions.BasePermission):
+    message = gettext_lazy("You can only change your own comments.")
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return obj.is_by(known_reader_key(request._request))
+
+
+class ReaderWriteThrottle(BaseThrottle):
+    """Cap each reader's and each network's writes through the API, whatever the action.
+
+    Actions keep their own, tighter limits (comments, likes, reactions) in the write path.
+    """
+
+    def allow_request(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        try:
+            ratelimits.enforce(
+                group="api-write",
+                reader=reader_of(request),
+                per_reader=settings.NEWSROOM.get("API_WRITE_RATE", "60/m"),
+                per_network=settings.NEWSROOM.get("API_WRITE_NETWORK_RATE", "600/m"),
+            )
+        except ratelimits.RateLimited as limited:
+            self.retry_after = limited.retry_after
+            return False
+        return True
+
+    def wait(self):
+        return self.retry_after
+
+
+def reader_of(request):
+    """The request's Reader; a fresh guest gets the reader cookie on the way out."""
+    # The middleware that sets the cookie looks at Django's request, not DRF's wrapper.
+    return get_reader(request._request)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("This conflicts with the comment's current state.")
+    default_code = "conflict"
+
+
+class ConflictErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["already_reported", "unavailable"])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ConflictResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["client_error"])
+    errors = ConflictErrorSerializer(many=True)
+
+
+CONFLICT = {409: ConflictResponseSerializer}
+
+
+@contextmanager
+def service_errors():
+    """Turn the write path's exceptions into the API's errors, keeping their messages."""
+    try:
+        yield
+    except services.AlreadyReported as error:
+        raise Conflict(error.messages[0], code="already_reported") from error
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise exceptions.ValidationError(error.message_dict) from error
+        if error.code == "unavailable":
+            raise Conflict(error.messages[0], code="unavailable") from error
+        raise exceptions.PermissionDenied(error.messages[0]) from error
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error) or None) from error
+    except CommentRefused as refused:
+        if refused.status == 429:
+            raise exceptions.Throttled(refused.retry_after, refused.message) from refused
+        if refused.status == 403:
+            raise exceptions.PermissionDenied(refused.message) from refused
+        raise exceptions.ValidationError({"body": [refused.message]}) from refused
+
+
+def query_errors(serializer_class):
+    """Document the 400s a GET's query serializer can give, field by field."""
+
+    def decorate(view):
+        for name, field in serializer_class().fields.items():
+            codes = sorted(field.error_messages)
+            view = extend_validation_errors(codes, field_name=name, methods=["get"])(view)
+        return view
+
+    return decorate
+
+
+class ReaderAPIView(NoChallenge):
+    """What every reader-facing comment endpoint shares."""
+
+    authentication_classes = [ReaderAuthentication]
+    permission_classes = [AnyReader]
+    throttle_classes = [ReaderWriteThrottle]
+
+
+def as_node(comment, reader_key):
+    """Wrap one comment like a thread page would show it to this reader."""
+    mine = comment.is_by(reader_key)
+    return Node(
+        comment,
+        level=min(comment.depth, MAX_LEVEL),
+        mine=mine,
+        editable=mine and comment.is_editable(),
+        liked=bool(reader_key) and comment.likes.filter(reader_key=reader_key).exists(),
+    )
+
+
+# Threads of a story
+
+
+class StoryCommentsMixin:
+    @cached_property
+    def article(self):
+        return get_object_or_404(Article.objects.published(), slug=self.kwargs["slug"])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "article": self.article}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A page of a story's comment threads",
+        parameters=[CommentQuerySerializer],
+        responses=CommentPageSerializer,
+    ),
+    post=extend_schema(
+        summary="Post a comment or a reply",
+        description=(
+            "Guests give `author_name` (and optionally `author_email`, never shown); signed-in "
+            "readers post as themselves. 201: published. 202: held for moderation, visible to "
+            "its author only. A client without cookies becomes a new guest and gets the reader "
+            "cookie; with the cookie, send the CSRF token (GET /api/csrf/) in `X-CSRFToken`."
+        ),
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer, 202: CommentSerializer},
+    ),
+)
+@query_errors(CommentQuerySerializer)
+class CommentList(ReaderAPIView, StoryCommentsMixin, generics.GenericAPIView):
+    serializer_class = CommentSerializer
+
+    def get(self, request, slug):
+        query = CommentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        options = query.validated_data
+        page = thread_page(
+            self.article,
+            reader_key=known_reader_key(request._request),
+            sort=options["sort"],
+            cursor=options.get("cursor", ""),
+            thread=options.get("thread"),
+            size=options.get("page_size"),
+        )
+        next_url = None
+        if page.next_cursor:
+            params = {**request.query_params.dict(), "cursor": page.next_cursor}
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        data = {"sort": page.sort, "next": next_url, "results": page.threads}
+        return Response(CommentPageSerializer(data, context=self.get_serializer_context()).data)
+
+    def post(self, request, slug):
+        article = self.article
+        incoming = CommentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        parent = None
+        if data["parent"] is not None:
+            parent = Comment.objects.filter(pk=data["parent"]).first()
+            if parent is None:
+                message = _("The comment you are replying to is no longer available.")
+                raise exceptions.ValidationError({"parent": [message]})
+        reader = reader_of(request)
+        with service_errors():
+            comment = services.comment_submit(
+                article=article,
+                reader=reader,
+                body=data["body"],
+                author_name=data["author_name"],
+                author_email=data["author_email"],
+                parent=parent,
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        held = comment.status == Comment.Status.PENDING
+        return Response(
+            self.get_serializer(as_node(comment, reader.key)).data,
+            status=status.HTTP_202_ACCEPTED if held else status.HTTP_201_CREATED,
+        )
+
+
+# One comment
+
+
+class CommentMixin(ReaderAPIView):
+    serializer_class = CommentSerializer
+    permission_classes = [AnyReader, IsAuthor]
+
+    def get_queryset(self):
+        return (
+            Comment.objects.visible_to(known_reader_key(self.request._request))
+            .filter(article__in=Article.objects.published())
+            .select_related("article", "user")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "object"):
+            context["article"] = self.object.article
+        return context
+
+    def get_object(self):
+        self.object = super().get_object()
+        return self.object
+
+    def respond(self, comment, reader_key):
+        return Response(self.get_serializer(as_node(comment, reader_key)).data)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One comment (its replies are in the thread list)"),
+    patch=extend_schema(
+        summary="Edit your own comment",
+        description="Within the edit window; the edit goes through moderation again.",
+        request=CommentEditSerializer,
+    ),
+    delete=extend_schema(
+        summary="Delete your own comment",
+        description="Readers then see a placeholder; its replies stay.",
+    ),
+)
+class CommentDetail(CommentMixin, generics.RetrieveDestroyAPIView):
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def retrieve(self, request, pk):
+        return self.respond(self.get_object(), known_reader_key(request._request))
+
+    def patch(self, request, pk):
+        comment = self.get_object()
+        incoming = CommentEditSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        reader = reader_of(request)
+        with service_errors():
+            services.comment_edit(comment=comment, reader=reader, body=incoming.data["body"])
+        return self.respond(comment, reader.key)
+
+    def perform_destroy(self, comment):
+        with service_errors():
+            services.comment_delete(comment=comment, reader=reader_of(self.request))
+
+
+@extend_schema_view(
+    put=extend_schema(
+        summary="Like a comment", request=None, responses={200: LikeSerializer, **CONFLICT}
+    ),
+    delete=extend_schema(
+        summary="Take back your like", request=None, responses={200: LikeSerializer, **CONFLICT}
+    ),
+)
+class CommentLike(CommentMixin, generics.GenericAPIView):
+    """Likes are idempotent: liking twice leaves one like."""
+
+    permission_classes = [AnyReader]
+
+    def put(self, request, pk):
+        return self.like(request, liked=True)
+
+    def delete(self, request, pk):
+        return self.like(request, liked=False)
+
+    def like(self, request, *, liked):
+        comment = self.get_object()
+        with service_errors():
+            liked, count = services.comment_like_toggle(
+                comment=comment, reader=reader_of(request), liked=liked
+            )
+        return Response(LikeSerializer({"liked": liked, "like_count": count}).data)
+
+
+@extend_schema(
+    summary="Report a comment to the editors",
+    description="Once per reader and comment: a repeat is 409.",
+    responses={201: CommentReportSerializer, **CONFLICT},
+)
+class CommentReport(CommentMixin, generics.CreateAPIView):
+    serializer_class = CommentReportSerializer
+    permission_classes = [AnyReader]
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = services.comment_report(
+                comment=self.get_object(),
+                reader=reader_of(self.request),
+                **serializer.validated_data,
+            )
+
+
+class CsrfToken(APIView):
+    """A CSRF token for unsafe requests by clients that carry the reader or session cookie."""
+
+    authentication_classes = []
+
+    @extend_schema(responses=CsrfTokenSerializer)
+    def get(self, request):
+        return Response(CsrfTokenSerializer({"csrf_token": get_token(request._request)}).data)

@@ -1,0 +1,152 @@
+"""What the API says about comments. Emails, IP hashes, user agents and notes never appear here."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from .formatting import render_comment
+from .models import Comment, CommentReport
+from .threads import MAX_LEVEL, SORTS
+
+# Largest id a path or body may name; bigger numbers cannot be a row and would overflow SQLite.
+MAX_ID = 2**63 - 1
+SHOWN_STATUSES = [Comment.Status.APPROVED, Comment.Status.PENDING]
+
+
+class CommentSerializer(serializers.Serializer):
+    """One comment of a thread page (a `threads.Node`), with its replies."""
+
+    id = serializers.IntegerField(source="comment.pk")
+    parent = serializers.IntegerField(source="comment.parent_id", allow_null=True)
+    thread = serializers.IntegerField(
+        source="comment.thread_id",
+        allow_null=True,
+        help_text="The top-level comment of the thread; null for top-level comments.",
+    )
+    level = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_LEVEL,
+        help_text=f"Indent level; replies deeper than {MAX_LEVEL} stay at level {MAX_LEVEL}.",
+    )
+    replying_to = serializers.SerializerMethodField(
+        help_text="At the last level, the comment this one answers."
+    )
+    author_name = serializers.SerializerMethodField()
+    author_is_staff = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField(help_text="The text as written, for editing.")
+    body_html = serializers.SerializerMethodField(help_text="The text rendered and sanitised.")
+    status = serializers.ChoiceField(
+        source="comment.status",
+        choices=SHOWN_STATUSES,
+        help_text="Pending comments are shown to their author only, awaiting moderation.",
+    )
+    is_deleted = serializers.BooleanField(source="comment.is_deleted")
+    is_featured = serializers.BooleanField(source="comment.is_featured")
+    like_count = serializers.IntegerField(source="comment.like_count", min_value=0)
+    liked = serializers.BooleanField(help_text="Whether the reader asking liked it.")
+    mine = serializers.BooleanField(help_text="Whether the reader asking wrote it.")
+    editable = serializers.BooleanField(help_text="Whether the reader asking may still edit it.")
+    created_at = serializers.DateTimeField(source="comment.created_at")
+    edited_at = serializers.DateTimeField(source="comment.edited_at", allow_null=True)
+    url = serializers.SerializerMethodField(help_text="The comment's permalink on the story.")
+
+    def get_fields(self):
+        # Declared here, not above: the class would otherwise have to name itself.
+        fields = super().get_fields()
+        fields["replies"] = CommentSerializer(source="children", many=True, read_only=True)
+        return fields
+
+    def get_replying_to(self, node) -> int | None:
+        return node.replying_to.pk if node.replying_to else None
+
+    def get_author_name(self, node) -> str:
+        return "" if node.comment.is_deleted else node.comment.author_name
+
+    def get_author_is_staff(self, node) -> bool:
+        user = node.comment.user
+        return bool(user and user.is_staff and not node.comment.is_deleted)
+
+    def get_body(self, node) -> str:
+        return "" if node.comment.is_deleted else node.comment.body
+
+    def get_body_html(self, node) -> str:
+        return "" if node.comment.is_deleted else render_comment(node.comment.body)
+
+    def get_url(self, node) -> str:
+        # Built from the story in context: a page of comments must not load each one's story.
+        comment = node.comment
+        story = self.context["article"].get_absolute_url()
+        path = f"{story}?thread={comment.thread_id or comment.pk}#c{comment.pk}"
+        return self.context["request"].build_absolute_uri(path)
+
+
+class CommentPageSerializer(serializers.Serializer):
+    sort = serializers.ChoiceField(choices=list(SORTS))
+    next = serializers.URLField(allow_null=True, help_text="The next page of threads, if any.")
+    results = CommentSerializer(many=True)
+
+
+class CommentQuerySerializer(serializers.Serializer):
+    """The query of a comment list: the same sorts and cursor as the story page."""
+
+    sort = serializers.ChoiceField(choices=list(SORTS), default="oldest")
+    cursor = serializers.RegexField(
+        r"^[0-9]{1,20}\.[0-9]{1,20}$",
+        required=False,
+        help_text="Opaque: take it from `next`.",
+    )
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, help_text="Top-level comments per page."
+    )
+    thread = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Show only this thread."
+    )
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    """A new comment or reply. The write path checks the text itself, as for the page's form."""
+
+    body = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"At most {settings.NEWSROOM['COMMENT_MAX_LENGTH']} characters. "
+        "Paragraphs, <b>, <i> and links.",
+    )
+    author_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Guests only: the name shown with the comment.",
+    )
+    author_email = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Guests only, optional, never shown: for reply notices.",
+    )
+    parent = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class LikeSerializer(serializers.Serializer):
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField(min_value=0)
+
+
+class CommentReportSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default="", max_length=500
+    )
+
+    class Meta:
+        model = CommentReport
+        fields = ["reason", "text", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class CsrfTokenSerializer(serializers.Serializer):
+    csrf_token = serializers.CharField()
