@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views
+from .feeds import StoryCommentsFeed
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("stories/<slug:slug>/comments/", views.comment_list, name="comment_list"),
+    path("stories/<slug:slug>/comments.atom", StoryCommentsFeed(), name="comment_feed"),
     path("stories/<slug:slug>/comments/post/", views.comment_post, name="comment_post"),
     path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
     path("comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
