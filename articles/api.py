@@ -1,7 +1,7 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, pagination, serializers
 from rest_framework.response import Response
@@ -84,6 +84,7 @@ def paginated(view):
     return extend_validation_errors(["invalid"], field_name="page_size", methods=["get"])(view)
 
 
+@extend_schema_view(get=extend_schema(operation_id="listArticles"))
 @paginated
 class ArticleList(generics.ListAPIView):
     """Published stories, newest first."""
@@ -95,6 +96,7 @@ class ArticleList(generics.ListAPIView):
         return with_comment_count(Article.objects.published())
 
 
+@extend_schema_view(get=extend_schema(operation_id="getArticle"))
 class ArticleDetail(generics.RetrieveAPIView):
     """One published story with its body, links and reaction tally."""
 
@@ -120,6 +122,7 @@ class CommentCounts(APIView):
     """Visible comment counts for many stories in one request, for home pages and embeds."""
 
     @extend_schema(
+        operation_id="getCommentCounts",
         parameters=[
             OpenApiParameter(
                 "slug",

@@ -221,11 +221,13 @@ class StoryCommentsMixin:
 
 @extend_schema_view(
     get=extend_schema(
+        operation_id="listComments",
         summary="A page of a story's comment threads",
         parameters=[CommentQuerySerializer],
         responses=CommentPageSerializer,
     ),
     post=extend_schema(
+        operation_id="postComment",
         summary="Post a comment or a reply",
         description=(
             "Guests give `author_name` (and optionally `author_email`, never shown); signed-in "
@@ -318,13 +320,17 @@ class CommentMixin(ReaderAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="One comment (its replies are in the thread list)"),
+    get=extend_schema(
+        operation_id="getComment", summary="One comment (its replies are in the thread list)"
+    ),
     patch=extend_schema(
+        operation_id="editComment",
         summary="Edit your own comment",
         description="Within the edit window; the edit goes through moderation again.",
         request=CommentEditSerializer,
     ),
     delete=extend_schema(
+        operation_id="deleteComment",
         summary="Delete your own comment",
         description="Readers then see a placeholder; its replies stay.",
     ),
@@ -351,10 +357,16 @@ class CommentDetail(CommentMixin, generics.RetrieveDestroyAPIView):
 
 @extend_schema_view(
     put=extend_schema(
-        summary="Like a comment", request=None, responses={200: LikeSerializer, **CONFLICT}
+        operation_id="likeComment",
+        summary="Like a comment",
+        request=None,
+        responses={200: LikeSerializer, **CONFLICT},
     ),
     delete=extend_schema(
-        summary="Take back your like", request=None, responses={200: LikeSerializer, **CONFLICT}
+        operation_id="unlikeComment",
+        summary="Take back your like",
+        request=None,
+        responses={200: LikeSerializer, **CONFLICT},
     ),
 )
 class CommentLike(CommentMixin, generics.GenericAPIView):
@@ -377,10 +389,13 @@ class CommentLike(CommentMixin, generics.GenericAPIView):
         return Response(LikeSerializer({"liked": liked, "like_count": count}).data)
 
 
-@extend_schema(
-    summary="Report a comment to the editors",
-    description="Once per reader and comment: a repeat is 409.",
-    responses={201: CommentReportSerializer, **CONFLICT},
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="reportComment",
+        summary="Report a comment to the editors",
+        description="Once per reader and comment: a repeat is 409.",
+        responses={201: CommentReportSerializer, **CONFLICT},
+    )
 )
 class CommentReport(CommentMixin, generics.CreateAPIView):
     serializer_class = CommentReportSerializer
@@ -400,6 +415,6 @@ class CsrfToken(APIView):
 
     authentication_classes = []
 
-    @extend_schema(responses=CsrfTokenSerializer)
+    @extend_schema(operation_id="getCsrfToken", responses=CsrfTokenSerializer)
     def get(self, request):
         return Response(CsrfTokenSerializer({"csrf_token": get_token(request._request)}).data)
