@@ -4,6 +4,7 @@ the story page (`services`), so the two can never disagree.
 """
 
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -24,13 +26,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from articles.api import StrictCursorPagination, paginated
 from articles.models import Article
 
-from . import ratelimits, services
+from . import moderation, ratelimits, services
 from .models import Comment
-from .moderation import CommentRefused
 from .readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
 from .serializers import (
+    BanRequestSerializer,
+    BanSerializer,
     CommentCreateSerializer,
     CommentEditSerializer,
     CommentPageSerializer,
@@ -39,6 +43,9 @@ from .serializers import (
     CommentSerializer,
     CsrfTokenSerializer,
     LikeSerializer,
+    ModerationCommentSerializer,
+    ModerationDecisionSerializer,
+    ModerationQuerySerializer,
 )
 from .threads import MAX_LEVEL, Node, thread_page
 
@@ -167,7 +174,7 @@ def service_errors():
         raise exceptions.PermissionDenied(error.messages[0]) from error
     except DjangoPermissionDenied as error:
         raise exceptions.PermissionDenied(str(error) or None) from error
-    except CommentRefused as refused:
+    except moderation.CommentRefused as refused:
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
         if refused.status == 403:
@@ -244,7 +251,8 @@ class CommentList(ReaderAPIView, StoryCommentsMixin, generics.GenericAPIView):
     serializer_class = CommentSerializer
 
     def get(self, request, slug):
-        query = CommentQuerySerializer(data=request.query_params)
+        # A plain dict: DRF reads "?page_size=" from a QueryDict as if it were absent.
+        query = CommentQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         options = query.validated_data
         page = thread_page(
@@ -418,3 +426,145 @@ class CsrfToken(APIView):
     @extend_schema(operation_id="getCsrfToken", responses=CsrfTokenSerializer)
     def get(self, request):
         return Response(CsrfTokenSerializer({"csrf_token": get_token(request._request)}).data)
+
+
+# The moderation desk, for staff with the moderation permission. Every action goes through the
+# moderation module's functions, so it lands in the audit log like the admin's.
+
+
+class IsModerator(permissions.BasePermission):
+    message = gettext_lazy("Only moderators may do this.")
+    permission = "comments.moderate_comment"
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_staff and user.has_perm(self.permission))
+
+
+class CanBan(IsModerator):
+    permission = "comments.add_ban"
+
+
+class ModerationPagination(StrictCursorPagination):
+    ordering = ("created_at", "id")
+
+
+class ModeratorAPIView(NoChallenge):
+    permission_classes = [IsModerator]
+
+
+def queue(name):
+    """The comments of one moderation queue: a status, or open reports."""
+    if name == "reported":
+        return Comment.objects.reported()
+    return Comment.objects.filter(status=name)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="listModerationQueue",
+        summary="A moderation queue, oldest first",
+        parameters=[ModerationQuerySerializer],
+    )
+)
+@query_errors(ModerationQuerySerializer)
+@paginated
+class ModerationQueue(ModeratorAPIView, generics.ListAPIView):
+    serializer_class = ModerationCommentSerializer
+    pagination_class = ModerationPagination
+
+    def get_queryset(self):
+        # A plain dict: DRF reads "?story=" from a QueryDict as if it were absent.
+        query = ModerationQuerySerializer(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        comments = queue(query.validated_data["status"])
+        if "story" in query.validated_data:
+            comments = comments.filter(article__slug=query.validated_data["story"])
+        return comments.select_related("article", "parent")
+
+
+class ModerationDecision(ModeratorAPIView, generics.GenericAPIView):
+    """Move one comment to `new_status` and resolve its reports."""
+
+    new_status = None
+    serializer_class = ModerationDecisionSerializer
+    queryset = Comment.objects.select_related("article", "parent")
+
+    def post(self, request, pk):
+        comment = self.get_object()
+        incoming = self.get_serializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        moderation.comment_moderate(
+            comments=Comment.objects.filter(pk=comment.pk),
+            status=self.new_status,
+            actor=request.user,
+            reason=incoming.validated_data["reason"],
+        )
+        comment.refresh_from_db()
+        return Response(ModerationCommentSerializer(comment).data)
+
+
+def decided(operation_id, summary):
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id, summary=summary, responses=ModerationCommentSerializer
+        )
+    )
+
+
+@decided("approveComment", "Approve a comment (also dismisses its reports)")
+class ApproveComment(ModerationDecision):
+    new_status = Comment.Status.APPROVED
+
+
+@decided("rejectComment", "Reject a comment")
+class RejectComment(ModerationDecision):
+    new_status = Comment.Status.REJECTED
+
+
+@decided("markCommentSpam", "Mark a comment as spam")
+class MarkCommentSpam(ModerationDecision):
+    new_status = Comment.Status.SPAM
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="banCommentAuthor",
+        summary="Ban or suspend a comment's author",
+        description="By reader, email or network; optionally reject their past comments.",
+        responses={201: BanSerializer},
+    )
+)
+class BanCommentAuthor(ModeratorAPIView, generics.GenericAPIView):
+    permission_classes = [CanBan]
+    serializer_class = BanRequestSerializer
+    queryset = Comment.objects.all()
+
+    def post(self, request, pk):
+        comment = self.get_object()
+        incoming = self.get_serializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            value, label = moderation.ban_identity(comment, data["kind"])
+        except ValueError as error:
+            raise exceptions.ValidationError({"kind": [str(error)]}) from error
+        days = data["days"]
+        ban, rejected = moderation.ban_create(
+            kind=data["kind"],
+            value=value,
+            label=label,
+            reason=data["reason"],
+            actor=request.user,
+            expires_at=timezone.now() + timedelta(days=days) if days else None,
+            reject_past=data["reject_past"],
+        )
+        result = {
+            "id": ban.pk,
+            "kind": ban.kind,
+            "label": ban.label,
+            "reason": ban.reason,
+            "expires_at": ban.expires_at,
+            "rejected": rejected,
+        }
+        return Response(BanSerializer(result).data, status=status.HTTP_201_CREATED)

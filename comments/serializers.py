@@ -150,3 +150,84 @@ class CommentReportSerializer(serializers.ModelSerializer):
 
 class CsrfTokenSerializer(serializers.Serializer):
     csrf_token = serializers.CharField()
+
+
+class ModerationCommentSerializer(serializers.ModelSerializer):
+    """A comment as moderators see it: status and the rule that decided, never email or IP."""
+
+    story = serializers.SlugRelatedField(source="article", slug_field="slug", read_only=True)
+    parent_body = serializers.SerializerMethodField(
+        help_text="The comment it answers, for context."
+    )
+    body_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "story",
+            "parent",
+            "parent_body",
+            "author_name",
+            "body",
+            "body_html",
+            "status",
+            "moderation_rule",
+            "moderation_reason",
+            "report_count",
+            "like_count",
+            "is_featured",
+            "created_at",
+            "edited_at",
+            "deleted_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def get_parent_body(self, comment) -> str | None:
+        return comment.parent.body if comment.parent_id else None
+
+    def get_body_html(self, comment) -> str:
+        return render_comment(comment.body)
+
+
+class ModerationQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[*Comment.Status.values, "reported"],
+        default=Comment.Status.PENDING,
+        help_text="A queue: a status, or `reported` for comments with open reports.",
+    )
+    story = serializers.SlugField(required=False, help_text="Only this story's comments.")
+
+
+class ModerationDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255, help_text="For the audit log."
+    )
+
+
+class BanRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["reader", "email", "network"], default="reader", help_text="Whom to ban."
+    )
+    reason = serializers.CharField(max_length=255)
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=3650,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A suspension for this many days; leave out for a permanent ban.",
+    )
+    reject_past = serializers.BooleanField(
+        default=False, help_text="Also reject every earlier comment of the banned identity."
+    )
+
+
+class BanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    reason = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    rejected = serializers.IntegerField(min_value=0, help_text="Past comments rejected with it.")

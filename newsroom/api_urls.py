@@ -33,5 +33,30 @@ urlpatterns = [
     path("comments/<int:pk>/", comments_api.CommentDetail.as_view(), name="comment-detail"),
     path("comments/<int:pk>/like/", comments_api.CommentLike.as_view(), name="comment-like"),
     path("comments/<int:pk>/report/", comments_api.CommentReport.as_view(), name="comment-report"),
+    path(
+        "moderation/comments/",
+        comments_api.ModerationQueue.as_view(),
+        name="moderation-queue",
+    ),
+    path(
+        "moderation/comments/<int:pk>/approve/",
+        comments_api.ApproveComment.as_view(),
+        name="moderation-approve",
+    ),
+    path(
+        "moderation/comments/<int:pk>/reject/",
+        comments_api.RejectComment.as_view(),
+        name="moderation-reject",
+    ),
+    path(
+        "moderation/comments/<int:pk>/spam/",
+        comments_api.MarkCommentSpam.as_view(),
+        name="moderation-spam",
+    ),
+    path(
+        "moderation/comments/<int:pk>/ban/",
+        comments_api.BanCommentAuthor.as_view(),
+        name="moderation-ban",
+    ),
     re_path(r"^(?P<path>.*)$", not_found),
 ]

@@ -350,3 +350,8 @@ def test_malformed_json_is_a_400_parse_error(api, article):
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "parse_error"
     assert json.loads(response.content)["type"] == "client_error"
+
+
+@pytest.mark.parametrize("query", ["cursor=", "page_size=", "thread="])
+def test_empty_list_parameters_are_400_not_ignored(api, article, query):
+    assert api.get(f"/api/articles/{article.slug}/comments/?{query}").status_code == 400

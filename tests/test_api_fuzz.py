@@ -1,13 +1,17 @@
 """Property-based fuzzing of the whole API from its own OpenAPI description (schemathesis).
 
 Every operation gets generated requests, valid and invalid, against a live server: no response
-may be a server error and every response must match the schema (status, headers, body).
+may be a server error and every response must match the schema (status, headers, body). Once as
+an anonymous client, once as a signed-in moderator with a session cookie and the CSRF token.
 """
 
 import json
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils.crypto import get_random_string
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -16,6 +20,8 @@ from articles.models import Article
 from comments.models import Comment
 
 FUZZ_EXAMPLES = 25
+# The moderator's run repeats every operation with a session; fewer examples keep CI quick.
+STAFF_FUZZ_EXAMPLES = 10
 
 
 @pytest.fixture
@@ -40,6 +46,11 @@ def published_schema():
 
 
 schema = schemathesis.openapi.from_dict(published_schema())
+# The moderator's run sends a real session cookie, so it leaves the cookie parameters alone, and
+# skips the coverage phase the anonymous run already covers.
+staff_schema = schemathesis.openapi.from_dict(published_schema())
+staff_schema.config.generation.update(with_security_parameters=False)
+staff_schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
 @schema.parametrize()
@@ -50,3 +61,24 @@ schema = schemathesis.openapi.from_dict(published_schema())
 )
 def test_api_answers_every_generated_request_within_its_schema(case, live_server, story):
     case.call_and_validate(base_url=live_server.url)
+
+
+@pytest.fixture
+def moderator_headers(transactional_db):
+    """Headers of a signed-in moderator's browser: session cookie, CSRF cookie and token."""
+    user = get_user_model().objects.create_superuser("fuzz-moderator", password=None)
+    client = Client()
+    client.force_login(user)
+    token = get_random_string(32)
+    session = client.cookies["sessionid"].value
+    return {"Cookie": f"sessionid={session}; csrftoken={token}", "X-CSRFToken": token}
+
+
+@staff_schema.parametrize()
+@settings(
+    max_examples=STAFF_FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_answers_a_moderator_within_its_schema(case, live_server, story, moderator_headers):
+    case.call_and_validate(base_url=live_server.url, headers=moderator_headers)
