@@ -6,13 +6,15 @@ Every status change made here goes through `comments.moderation`, which writes t
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -109,15 +111,7 @@ class ModerateMixin:
 
 @admin.register(Comment)
 class CommentAdmin(ModerateMixin, admin.ModelAdmin):
-    list_display = [
-        "comment_summary",
-        "story",
-        "status_badge",
-        "decision",
-        "report_count",
-        "created_at",
-        "quick_actions",
-    ]
+    list_display = ["comment_summary", "status_badge", "decision", "report_count", "quick_actions"]
     list_display_links = ["comment_summary"]
     list_filter = [
         QueueFilter,
@@ -195,20 +189,27 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # Comments come from readers, through the pipeline.
 
+    def changelist_view(self, request, extra_context=None):
+        queue = request.GET.get("queue", QueueFilter.default)
+        title = _("Comments: %(queue)s") % {
+            "queue": dict(QUEUE_LABELS).get(queue, _("all comments")).lower()
+        }
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     # Columns
 
-    @admin.display(description=_("comment"))
+    @admin.display(description=_("comment"), ordering="created_at")
     def comment_summary(self, obj):
         return format_html(
-            '<span class="desk-author">{}{}</span><span class="desk-body">{}</span>',
+            '<span class="desk-author">{}{} <span class="desk-when">{}</span></span>'
+            '<span class="desk-body">{}</span><span class="desk-story">{} {}</span>',
             obj.author_name,
             " ★" if obj.is_featured else "",
-            Truncator(obj.body).chars(180),
+            formats.date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT"),
+            Truncator(obj.body).chars(220),
+            _("on") if obj.parent_id is None else _("replying on"),
+            Truncator(obj.article.headline).chars(70),
         )
-
-    @admin.display(description=_("story"), ordering="article__headline")
-    def story(self, obj):
-        return Truncator(obj.article.headline).chars(50)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -226,11 +227,12 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         buttons = DECISION_BUTTONS[:2]
         return format_html(
             '<span class="desk-quick">{}</span>',
-            format_html(
-                "".join(
-                    format_html(
-                        '<button type="submit" class="desk-button desk-{}" formmethod="post" '
-                        'formaction="{}" aria-label="{} {}">{}</button>',
+            format_html_join(
+                "",
+                '<button type="submit" class="desk-button desk-{}" formmethod="post" '
+                'formaction="{}" aria-label="{} {}">{}</button>',
+                (
+                    (
                         status,
                         reverse("admin:comments_comment_moderate", args=[obj.pk, status]),
                         label,
@@ -239,7 +241,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
                     )
                     for status, label in buttons
                     if obj.status != status
-                )
+                ),
             ),
         )
 
@@ -690,6 +692,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
         (

@@ -4,7 +4,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -87,12 +87,14 @@ def moderation_figures(now=None):
             .values("pk", "headline", "recent_comments")[:8]
         ),
         daily=daily_counts(today, now),
-        by_rule=list(
-            ModerationAction.objects.filter(created_at__gte=now - RECENT)
-            .values("rule", "action", "actor__isnull")
+        by_rule=[
+            dict(row, action_label=ModerationAction.Action(row["action"]).label)
+            for row in ModerationAction.objects.filter(created_at__gte=now - RECENT)
+            .annotate(by_rule=ExpressionWrapper(Q(actor__isnull=True), BooleanField()))
+            .values("rule", "action", "by_rule")
             .annotate(count=Count("pk"))
             .order_by("-count", "rule")[:10]
-        ),
+        ],
     )
 
 
@@ -127,6 +129,7 @@ def daily_counts(today, now):
 
 # Chart geometry: the templates draw rectangles at these coordinates, in SVG user units.
 
+HEADROOM = 18  # room above the tallest column for its total
 SERIES = [("approved", "#2f855a"), ("pending", "#b7791f"), ("refused", "#c53030")]
 
 
@@ -140,7 +143,7 @@ def column_chart(days, *, width=700, height=220, gutter=28):
         y = plot
         segments = []
         for key, colour in SERIES:
-            h = d[key] / top * (plot - 8)
+            h = d[key] / top * (plot - HEADROOM)
             y -= h
             if d[key]:
                 segments.append({"y": round(y, 1), "height": round(h, 1), "colour": colour,
@@ -152,6 +155,7 @@ def column_chart(days, *, width=700, height=220, gutter=28):
                 "label_x": round(index * step + step / 2, 1),
                 "day": d["day"],
                 "total": sum(d[key] for key, _c in SERIES),
+                "top": round(y, 1),
                 "segments": segments,
             }
         )

@@ -106,3 +106,9 @@ def moderator(django_user_model):
 @pytest.fixture
 def editor(django_user_model):
     return _staff_in("Editors", django_user_model, "ed")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords cheaply: the real hasher costs seconds per user on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
