@@ -1,36 +1,174 @@
-"""Forms of the moderation desk."""
-
 import ipaddress
+import time
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Ban
+from .models import Ban, CommentReport
 from .readers import keyed_hash, network_of
+
+TOKEN_SALT = "comments.form-timestamp"
+
+
+def make_token(article, *, issued_at=None):
+    """Sign the story and the moment the form was served, for the too-fast and too-old checks."""
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps({"a": article.pk, "t": int(issued_at)}, salt=TOKEN_SALT)
+
+
+def check_token(token, article):
+    """Raise ValidationError unless the form was served for `article` a sensible time ago."""
+    try:
+        data = signing.loads(token or "", salt=TOKEN_SALT)
+        issued_at = int(data["t"])
+        if data["a"] != article.pk:
+            raise ValueError
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        raise ValidationError(
+            _("Something went wrong with this form. Please post your comment again."),
+            code="bad_token",
+        ) from None
+    age = time.time() - issued_at
+    if age < settings.NEWSROOM.get("COMMENT_MIN_SECONDS", 3):
+        raise ValidationError(
+            _("That was quick! Please take a moment to read your comment, then post it again."),
+            code="too_fast",
+        )
+    if age > settings.NEWSROOM.get("COMMENT_FORM_MAX_AGE_HOURS", 24) * 3600:
+        raise ValidationError(
+            _("This page has been open a long time. Please check your comment and post it again."),
+            code="too_old",
+        )
+
+
+def add_service_errors(form, error):
+    """Show a write-path ValidationError on the form's own fields where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class BodyField(forms.CharField):
+    def __init__(self, **kwargs):
+        limit = settings.NEWSROOM["COMMENT_MAX_LENGTH"]
+        kwargs.setdefault("label", gettext_lazy("Comment"))
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy("You can use <b>bold</b>, <i>italic</i> and links. Be kind."),
+        )
+        super().__init__(
+            required=False,
+            strip=False,
+            widget=forms.Textarea(
+                attrs={"rows": 5, "required": True, "data-maxlength": limit, "spellcheck": "true"}
+            ),
+            **kwargs,
+        )
+
+
+class CommentForm(forms.Form):
+    """A new comment or reply; the write path validates the fields themselves."""
+
+    author_name = forms.CharField(
+        label=gettext_lazy("Name"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "required": True, "maxlength": 50}),
+        help_text=gettext_lazy("Shown with your comment."),
+    )
+    author_email = forms.CharField(
+        label=gettext_lazy("Email (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=gettext_lazy("Never shown. Editors may use it to contact you."),
+    )
+    body = BodyField()
+    # Bots fill every field they find; people never see this one.
+    website = forms.CharField(
+        label=gettext_lazy("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    ts = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article, reader_is_guest=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.fields["ts"].initial = make_token(article)
+        if not reader_is_guest:
+            del self.fields["author_name"]
+            del self.fields["author_email"]
+
+    def clean(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(
+                _("Your comment could not be posted. Please leave the last field empty."),
+                code="honeypot",
+            )
+        check_token(self.cleaned_data.get("ts"), self.article)
+        return self.cleaned_data
+
+    def renew_token(self):
+        """Serve the bound form again with a fresh timestamp, keeping what the reader typed."""
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["ts"] = make_token(self.article)
+
+
+class CommentEditForm(forms.Form):
+    body = BodyField()
+
+
+class CommentReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Why are you reporting this comment?"),
+        choices=CommentReport.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Details (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# The moderation desk.
 
 
 class BanForm(forms.Form):
     """Ban or suspend the author of a comment."""
 
     DURATIONS = [
-        ("1", _("Suspend for 1 day")),
-        ("7", _("Suspend for 7 days")),
-        ("30", _("Suspend for 30 days")),
-        ("", _("Ban permanently")),
+        ("1", gettext_lazy("Suspend for 1 day")),
+        ("7", gettext_lazy("Suspend for 7 days")),
+        ("30", gettext_lazy("Suspend for 30 days")),
+        ("", gettext_lazy("Ban permanently")),
     ]
 
-    kind = forms.ChoiceField(label=_("Ban by"), choices=Ban.Kind.choices, initial=Ban.Kind.READER)
-    duration = forms.ChoiceField(label=_("For how long"), choices=DURATIONS, required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Ban by"), choices=Ban.Kind.choices, initial=Ban.Kind.READER
+    )
+    duration = forms.ChoiceField(
+        label=gettext_lazy("For how long"), choices=DURATIONS, required=False
+    )
     until = forms.DateTimeField(
-        label=_("Or until"),
+        label=gettext_lazy("Or until"),
         required=False,
-        help_text=_("A date and time; overrides the choice above."),
+        help_text=gettext_lazy("A date and time; overrides the choice above."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-    reject_past = forms.BooleanField(label=_("Also reject their past comments"), required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+    reject_past = forms.BooleanField(
+        label=gettext_lazy("Also reject their past comments"), required=False
+    )
 
     def clean_until(self):
         until = self.cleaned_data["until"]
@@ -49,14 +187,16 @@ class BanAddForm(forms.ModelForm):
     """Add a ban by hand: the identity is typed in clear and stored as the ban expects it."""
 
     identity = forms.CharField(
-        label=_("Reader, email or network"),
+        label=gettext_lazy("Reader, email or network"),
         max_length=200,
         help_text=_(
             "A reader key (u:12 or g:…), an email address, or an IP address or network "
             "(203.0.113.0/24). Emails and networks are stored only as keyed hashes."
         ),
     )
-    reject_past = forms.BooleanField(label=_("Also reject their past comments"), required=False)
+    reject_past = forms.BooleanField(
+        label=gettext_lazy("Also reject their past comments"), required=False
+    )
 
     class Meta:
         model = Ban

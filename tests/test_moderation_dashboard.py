@@ -16,7 +16,7 @@ Status = Comment.Status
 
 
 @pytest.fixture
-def known(make_article, make_comment, admin_user):
+def known(make_article, desk_comment, admin_user):
     now = timezone.now()
     today = dashboard.start_of_today(now)
     during_today = today + (now - today) / 2
@@ -25,20 +25,20 @@ def known(make_article, make_comment, admin_user):
     quiet = make_article(headline="Old story")
 
     def decided(minutes, **fields):
-        comment = make_comment(**fields)
+        comment = desk_comment(**fields)
         comment.decided_by = admin_user
         comment.decided_at = comment.created_at + timedelta(minutes=minutes)
         comment.save()
         return comment
 
-    make_comment(article=busier, status=Status.PENDING, created_at=now - timedelta(days=3))
-    make_comment(article=busy, status=Status.PENDING, created_at=during_today)
+    desk_comment(article=busier, status=Status.PENDING, created_at=now - timedelta(days=3))
+    desk_comment(article=busy, status=Status.PENDING, created_at=during_today)
     reported = decided(10, article=busy, status=Status.APPROVED, created_at=during_today)
     CommentReport.objects.create(comment=reported, reader_key="g:r", reason="abuse")
     decided(30, article=busier, status=Status.APPROVED, created_at=now - timedelta(days=2))
     decided(50, article=busier, status=Status.REJECTED, created_at=now - timedelta(days=2))
-    make_comment(article=busy, status=Status.SPAM, created_at=during_today)
-    make_comment(article=quiet, status=Status.APPROVED, created_at=now - timedelta(days=20))
+    desk_comment(article=busy, status=Status.SPAM, created_at=during_today)
+    desk_comment(article=quiet, status=Status.APPROVED, created_at=now - timedelta(days=20))
     for key, when in [("g:1", during_today), ("g:2", during_today), ("g:3", now - timedelta(1))]:
         Reaction.objects.create(article=busy, reader_key=key, kind="like", created_at=when)
     ModerationAction.objects.create(action="hold", rule="first_timer", to_status="pending")

@@ -21,19 +21,19 @@ CHANGELIST = reverse("admin:comments_comment_changelist")
 
 
 @pytest.fixture
-def queues(make_comment):
+def queues(desk_comment):
     """One comment in each queue."""
     made = {
-        "pending": make_comment(status=Status.PENDING, body="pending one"),
-        "approved": make_comment(status=Status.APPROVED, body="approved one"),
-        "rejected": make_comment(status=Status.REJECTED, body="rejected one"),
-        "spam": make_comment(status=Status.SPAM, body="spam one"),
-        "reported": make_comment(status=Status.APPROVED, body="reported one"),
+        "pending": desk_comment(status=Status.PENDING, body="pending one"),
+        "approved": desk_comment(status=Status.APPROVED, body="approved one"),
+        "rejected": desk_comment(status=Status.REJECTED, body="rejected one"),
+        "spam": desk_comment(status=Status.SPAM, body="spam one"),
+        "reported": desk_comment(status=Status.APPROVED, body="reported one"),
     }
     CommentReport.objects.create(comment=made["reported"], reader_key="g:x", reason="abuse")
     from django.utils import timezone
 
-    made["deleted"] = make_comment(
+    made["deleted"] = desk_comment(
         status=Status.APPROVED, body="deleted one", deleted_at=timezone.now()
     )
     return made
@@ -60,8 +60,8 @@ def test_deleted_by_author_queue(admin_client, queues):
     assert listed(admin_client.get(CHANGELIST, {"queue": "deleted"})) == {queues["deleted"]}
 
 
-def test_all_queue_and_story_filter(admin_client, queues, make_article, make_comment):
-    other = make_comment(article=make_article(headline="Elsewhere"), body="elsewhere")
+def test_all_queue_and_story_filter(admin_client, queues, make_article, desk_comment):
+    other = desk_comment(article=make_article(headline="Elsewhere"), body="elsewhere")
     assert len(listed(admin_client.get(CHANGELIST, {"queue": "all"}))) == 7
     shown = listed(
         admin_client.get(CHANGELIST, {"queue": "all", "article__id__exact": other.article_id})
@@ -69,15 +69,15 @@ def test_all_queue_and_story_filter(admin_client, queues, make_article, make_com
     assert shown == {other}
 
 
-def test_rule_filter_and_search_by_text_name_and_email(admin_client, make_comment):
-    held = make_comment(
+def test_rule_filter_and_search_by_text_name_and_email(admin_client, desk_comment):
+    held = desk_comment(
         status=Status.PENDING,
         moderation_rule="links",
         author_name="Linkie",
         author_email="linkie@example.com",
         body="Too many links",
     )
-    make_comment(status=Status.PENDING, moderation_rule="first_timer", body="hello")
+    desk_comment(status=Status.PENDING, moderation_rule="first_timer", body="hello")
     for params in (
         {"moderation_rule": "links"},
         {"q": "many links"},
@@ -104,10 +104,10 @@ def run_action(client, action, comments, **params):
     ],
 )
 def test_bulk_actions_move_comments_and_report_counts(
-    admin_client, admin_user, make_comment, action, status, message
+    admin_client, admin_user, desk_comment, action, status, message
 ):
-    chosen = [make_comment(status=Status.PENDING, body=f"c{n}") for n in range(2)]
-    left = make_comment(status=Status.PENDING, body="left alone")
+    chosen = [desk_comment(status=Status.PENDING, body=f"c{n}") for n in range(2)]
+    left = desk_comment(status=Status.PENDING, body="left alone")
     response = run_action(admin_client, action, chosen)
     assert message in response.text
     assert set(Comment.objects.filter(status=status)) == set(chosen)
@@ -121,16 +121,16 @@ def test_bulk_actions_move_comments_and_report_counts(
     assert chosen[0].decided_by == admin_user and chosen[0].decided_at is not None
 
 
-def test_bulk_action_counts_only_comments_it_changed(admin_client, make_comment):
-    already = make_comment(status=Status.APPROVED)
-    waiting = make_comment(status=Status.PENDING)
+def test_bulk_action_counts_only_comments_it_changed(admin_client, desk_comment):
+    already = desk_comment(status=Status.APPROVED)
+    waiting = desk_comment(status=Status.PENDING)
     response = run_action(admin_client, "approve_comments", [already, waiting])
     assert "Approved 1 comment." in response.text
 
 
-def test_feature_action_picks_only_approved_comments(admin_client, admin_user, make_comment):
-    shown = make_comment(status=Status.APPROVED)
-    held = make_comment(status=Status.PENDING)
+def test_feature_action_picks_only_approved_comments(admin_client, admin_user, desk_comment):
+    shown = desk_comment(status=Status.APPROVED)
+    held = desk_comment(status=Status.PENDING)
     response = run_action(admin_client, "feature_comments", [shown, held], queue="all")
     assert "Made 1 comment an editor&#x27;s pick." in response.text
     shown.refresh_from_db()
@@ -142,9 +142,9 @@ def test_feature_action_picks_only_approved_comments(admin_client, admin_user, m
     assert not shown.is_featured
 
 
-def test_one_click_buttons_approve_and_reject_from_the_list(admin_client, admin_user, make_comment):
-    first = make_comment(status=Status.PENDING, author_name="Ada")
-    second = make_comment(status=Status.PENDING, author_name="Bo")
+def test_one_click_buttons_approve_and_reject_from_the_list(admin_client, admin_user, desk_comment):
+    first = desk_comment(status=Status.PENDING, author_name="Ada")
+    second = desk_comment(status=Status.PENDING, author_name="Bo")
     page = admin_client.get(CHANGELIST)
     approve_url = reverse("admin:comments_comment_moderate", args=[first.pk, "approved"])
     reject_url = reverse("admin:comments_comment_moderate", args=[second.pk, "rejected"])
@@ -159,10 +159,10 @@ def test_one_click_buttons_approve_and_reject_from_the_list(admin_client, admin_
     assert ModerationAction.objects.filter(actor=admin_user).count() == 2
 
 
-def test_one_click_needs_post_and_a_csrf_token(make_comment, admin_user, client):
+def test_one_click_needs_post_and_a_csrf_token(desk_comment, admin_user, client):
     from django.test import Client
 
-    comment = make_comment(status=Status.PENDING)
+    comment = desk_comment(status=Status.PENDING)
     url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approved"])
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(admin_user)
@@ -172,17 +172,17 @@ def test_one_click_needs_post_and_a_csrf_token(make_comment, admin_user, client)
     assert comment.status == Status.PENDING
 
 
-def test_one_click_rejects_unsafe_next_urls(admin_client, make_comment):
-    comment = make_comment(status=Status.PENDING)
+def test_one_click_rejects_unsafe_next_urls(admin_client, desk_comment):
+    comment = desk_comment(status=Status.PENDING)
     url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approved"])
     response = admin_client.post(url, {"next": "https://evil.example/"})
     assert response["Location"] == CHANGELIST
 
 
-def test_change_page_shows_parent_history_and_ban_form(admin_client, make_comment):
-    parent = make_comment(author_name="Parent", body="The original point")
-    earlier = make_comment(reader_key="g:replier", body="An earlier remark", status="rejected")
-    reply = make_comment(
+def test_change_page_shows_parent_history_and_ban_form(admin_client, desk_comment):
+    parent = desk_comment(author_name="Parent", body="The original point")
+    earlier = desk_comment(reader_key="g:replier", body="An earlier remark", status="rejected")
+    reply = desk_comment(
         reader_key="g:replier", parent=parent, thread=parent, depth=1, body="A reply"
     )
     page = admin_client.get(reverse("admin:comments_comment_change", args=[reply.pk]))
@@ -191,8 +191,8 @@ def test_change_page_shows_parent_history_and_ban_form(admin_client, make_commen
     assert reverse("admin:comments_comment_ban", args=[reply.pk]) in page.text
 
 
-def test_changing_status_on_the_change_page_is_logged(admin_client, admin_user, make_comment):
-    comment = make_comment(status=Status.PENDING)
+def test_changing_status_on_the_change_page_is_logged(admin_client, admin_user, desk_comment):
+    comment = desk_comment(status=Status.PENDING)
     admin_client.post(
         reverse("admin:comments_comment_change", args=[comment.pk]),
         {
@@ -211,10 +211,10 @@ def test_changing_status_on_the_change_page_is_logged(admin_client, admin_user, 
 
 
 def test_moderator_bans_a_reader_from_a_comment_rejecting_past_ones(
-    admin_client, admin_user, make_comment
+    admin_client, admin_user, desk_comment
 ):
-    old = make_comment(reader_key="g:troll", status=Status.APPROVED, body="Old")
-    comment = make_comment(reader_key="g:troll", status=Status.PENDING, body="New")
+    old = desk_comment(reader_key="g:troll", status=Status.APPROVED, body="Old")
+    comment = desk_comment(reader_key="g:troll", status=Status.PENDING, body="New")
     response = admin_client.post(
         reverse("admin:comments_comment_ban", args=[comment.pk]),
         {"kind": "reader", "duration": "7", "reason": "Trolling", "reject_past": "on"},
@@ -228,8 +228,8 @@ def test_moderator_bans_a_reader_from_a_comment_rejecting_past_ones(
     assert ModerationAction.objects.filter(action="ban", actor=admin_user).exists()
 
 
-def test_network_ban_from_a_comment_stores_only_the_hash(admin_client, make_comment):
-    comment = make_comment(network_hash="f" * 64)
+def test_network_ban_from_a_comment_stores_only_the_hash(admin_client, desk_comment):
+    comment = desk_comment(network_hash="f" * 64)
     admin_client.post(
         reverse("admin:comments_comment_ban", args=[comment.pk]),
         {"kind": "network", "duration": "", "reason": "Botnet"},
@@ -253,9 +253,9 @@ def test_ban_added_by_hand_hashes_email_and_network(admin_client):
 
 
 def test_reader_profile_opens_from_a_comment_and_notes_are_logged(
-    admin_client, admin_user, make_comment
+    admin_client, admin_user, desk_comment
 ):
-    comment = make_comment(reader_key="g:noted", author_name="Noted Reader")
+    comment = desk_comment(reader_key="g:noted", author_name="Noted Reader")
     response = admin_client.get(
         reverse("admin:comments_readerprofile_for", args=[comment.reader_key]), follow=True
     )
@@ -272,9 +272,9 @@ def test_reader_profile_opens_from_a_comment_and_notes_are_logged(
     assert entry.actor == admin_user and "trusted" in entry.reason
 
 
-def test_audit_log_is_read_only_and_filterable(admin_client, post_comment, make_comment):
+def test_audit_log_is_read_only_and_filterable(admin_client, post_comment, desk_comment):
     post_comment("A newcomer says hi")
-    held = make_comment(status=Status.PENDING)
+    held = desk_comment(status=Status.PENDING)
     admin_client.post(reverse("admin:comments_comment_moderate", args=[held.pk, "approved"]))
     log = reverse("admin:comments_moderationaction_changelist")
     assert len(admin_client.get(log).context["cl"].result_list) == 2
@@ -307,18 +307,18 @@ def test_moderation_settings_open_directly_and_save(admin_client):
 
 
 def test_changelist_queries_do_not_grow_with_comments(
-    admin_client, make_comment, make_article, django_assert_max_num_queries
+    admin_client, desk_comment, make_article, django_assert_max_num_queries
 ):
     stories = [make_article() for _ in range(5)]
     for n in range(120):
-        make_comment(article=stories[n % 5], status=Status.PENDING, body=f"comment {n}")
+        desk_comment(article=stories[n % 5], status=Status.PENDING, body=f"comment {n}")
     with django_assert_max_num_queries(16):
         response = admin_client.get(CHANGELIST)
     assert len(re.findall(r'class="action-select"', response.text)) == 50
 
 
-def test_admin_index_links_the_desk_and_dashboard(admin_client, make_comment):
-    make_comment(status=Status.PENDING)
+def test_admin_index_links_the_desk_and_dashboard(admin_client, desk_comment):
+    desk_comment(status=Status.PENDING)
     page = admin_client.get(reverse("admin:index"))
     assert reverse("admin:comments_dashboard") in page.text
     assert "Pending comments" in page.text

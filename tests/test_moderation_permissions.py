@@ -27,8 +27,8 @@ def test_groups_are_created_with_moderation_and_publishing_rights():
     assert "change_moderationaction" not in editors and "delete_moderationaction" not in editors
 
 
-def test_moderator_approves_from_the_desk(client, moderator, make_comment):
-    comment = make_comment(status=Status.PENDING)
+def test_moderator_approves_from_the_desk(client, moderator, desk_comment):
+    comment = desk_comment(status=Status.PENDING)
     client.force_login(moderator)
     assert client.get(COMMENTS).status_code == 200
     client.post(COMMENTS, {"action": "approve_comments", "_selected_action": [comment.pk]})
@@ -49,9 +49,9 @@ def test_moderator_cannot_publish_or_edit_stories(client, moderator, make_articl
     assert client.get(reverse("admin:articles_article_add")).status_code == 403
 
 
-def test_editor_publishes_and_moderates(client, editor, make_article, make_comment):
+def test_editor_publishes_and_moderates(client, editor, make_article, desk_comment):
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
-    comment = make_comment(status=Status.PENDING)
+    comment = desk_comment(status=Status.PENDING)
     client.force_login(editor)
     client.post(ARTICLES, {"action": "publish_now", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
@@ -63,10 +63,10 @@ def test_editor_publishes_and_moderates(client, editor, make_article, make_comme
 
 
 def test_staff_without_moderation_rights_cannot_use_one_click(
-    client, django_user_model, make_comment
+    client, django_user_model, desk_comment
 ):
     clerk = django_user_model.objects.create_user("clerk", is_staff=True)
-    comment = make_comment(status=Status.PENDING)
+    comment = desk_comment(status=Status.PENDING)
     client.force_login(clerk)
     url = reverse("admin:comments_comment_moderate", args=[comment.pk, "approved"])
     assert client.post(url).status_code == 403
@@ -92,8 +92,8 @@ def test_readers_never_reach_the_admin(client, django_user_model, url):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_reader_cannot_moderate_by_posting_to_the_desk(client, django_user_model, make_comment):
-    comment = make_comment(status=Status.PENDING)
+def test_reader_cannot_moderate_by_posting_to_the_desk(client, django_user_model, desk_comment):
+    comment = desk_comment(status=Status.PENDING)
     reader = django_user_model.objects.create_user("reader", password="pw")
     client.force_login(reader)
     client.post(reverse("admin:comments_comment_moderate", args=[comment.pk, "approved"]))

@@ -93,21 +93,21 @@ def test_links_win_over_first_timer(article, config):
     assert decide(article, "https://a.example https://b.example").rule == "links"
 
 
-def test_repeated_text_wins_over_first_timer(article, make_comment, config):
-    make_comment(reader_key=GUEST.key, body="I have said this before, friends", status="pending")
+def test_repeated_text_wins_over_first_timer(article, desk_comment, config):
+    desk_comment(reader_key=GUEST.key, body="I have said this before, friends", status="pending")
     assert decide(article, "I have said this before, friends").rule == "repeated"
 
 
-def test_newcomer_is_held_then_approved_once_they_have_a_record(article, make_comment, config):
+def test_newcomer_is_held_then_approved_once_they_have_a_record(article, desk_comment, config):
     first = decide(article, "My first comment here")
     assert (first.status, first.rule) == (Status.PENDING, "first_timer")
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED, body="An older approved one")
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED, body="An older approved one")
     second = decide(article, "And another thing entirely")
     assert (second.status, second.rule) == (Status.APPROVED, "default")
 
 
-def test_pre_moderated_story_holds_a_known_reader(make_article, make_comment, config):
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED)
+def test_pre_moderated_story_holds_a_known_reader(make_article, desk_comment, config):
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
     decision = decide(make_article(moderation_mode="pre"), "A fresh remark")
     assert (decision.status, decision.rule) == (Status.PENDING, "premoderation")
 
@@ -117,11 +117,11 @@ def test_post_moderated_story_publishes_a_newcomer_at_once(make_article, config)
     assert decision.status == Status.APPROVED
 
 
-def test_edit_is_moderated_again_but_not_rate_limited(article, make_comment, config, settings):
+def test_edit_is_moderated_again_but_not_rate_limited(article, desk_comment, config, settings):
     settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_RATE": "1/m"}
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED, body="Earlier approved")
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED, body="Earlier approved")
     decide(article, "Counting towards the limit")
-    comment = make_comment(reader_key=GUEST.key, body="Now says moron")
+    comment = desk_comment(reader_key=GUEST.key, body="Now says moron")
     decision = moderation.moderate(comment=comment, reader=GUEST, is_edit=True)
     assert decision.status == Status.REJECTED
 
@@ -152,8 +152,8 @@ def report(comment, n):
         CommentReport.objects.create(comment=comment, reader_key=f"g:r{i}", reason="abuse")
 
 
-def test_third_report_hides_a_visible_comment_pending_review(make_comment):
-    comment = make_comment()
+def test_third_report_hides_a_visible_comment_pending_review(desk_comment):
+    comment = desk_comment()
     report(comment, 2)
     assert moderation.report_threshold_check(comment) is False
     CommentReport.objects.create(comment=comment, reader_key="g:third", reason="spam")
@@ -168,15 +168,15 @@ def test_third_report_hides_a_visible_comment_pending_review(make_comment):
     assert ModerationAction.objects.filter(comment=comment).count() == 1
 
 
-def test_report_threshold_is_editable(make_comment):
+def test_report_threshold_is_editable(desk_comment):
     ModerationSettings.objects.update_or_create(pk=1, defaults={"report_threshold": 1})
-    comment = make_comment()
+    comment = desk_comment()
     report(comment, 1)
     assert moderation.report_threshold_check(comment) is True
 
 
-def test_approving_a_reported_comment_dismisses_its_reports(make_comment, admin_user):
-    comment = make_comment()
+def test_approving_a_reported_comment_dismisses_its_reports(desk_comment, admin_user):
+    comment = desk_comment()
     report(comment, 3)
     moderation.report_threshold_check(comment)
     moderation.comment_moderate(
@@ -188,8 +188,8 @@ def test_approving_a_reported_comment_dismisses_its_reports(make_comment, admin_
     assert moderation.report_threshold_check(comment) is False
 
 
-def test_suspension_stops_posting_until_it_ends(article, make_comment, config):
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED)
+def test_suspension_stops_posting_until_it_ends(article, desk_comment, config):
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
     ban = Ban.objects.create(
         kind=Ban.Kind.READER,
         value=GUEST.key,
@@ -203,10 +203,10 @@ def test_suspension_stops_posting_until_it_ends(article, make_comment, config):
     assert decide(article, "Back again, calmer now").status == Status.APPROVED
 
 
-def test_ban_with_reject_past_rejects_earlier_comments_and_logs_it(make_comment, admin_user):
-    shown = make_comment(reader_key=GUEST.key, status=Status.APPROVED)
-    held = make_comment(reader_key=GUEST.key, status=Status.PENDING, body="Another one")
-    other = make_comment(reader_key="g:other", status=Status.APPROVED)
+def test_ban_with_reject_past_rejects_earlier_comments_and_logs_it(desk_comment, admin_user):
+    shown = desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
+    held = desk_comment(reader_key=GUEST.key, status=Status.PENDING, body="Another one")
+    other = desk_comment(reader_key="g:other", status=Status.APPROVED)
     ban, rejected = moderation.ban_create(
         kind=Ban.Kind.READER,
         value=GUEST.key,
@@ -223,10 +223,10 @@ def test_ban_with_reject_past_rejects_earlier_comments_and_logs_it(make_comment,
     assert actions.filter(action="reject").count() == 2
 
 
-def test_email_ban_with_reject_past_finds_comments_by_that_email(make_comment, admin_user):
-    theirs = make_comment(reader_key="g:a", author_email="Spam@Example.com")
-    also = make_comment(reader_key="g:b", author_email="spam@example.com", body="Other device")
-    mine = make_comment(reader_key="g:c", author_email="me@example.com")
+def test_email_ban_with_reject_past_finds_comments_by_that_email(desk_comment, admin_user):
+    theirs = desk_comment(reader_key="g:a", author_email="Spam@Example.com")
+    also = desk_comment(reader_key="g:b", author_email="spam@example.com", body="Other device")
+    mine = desk_comment(reader_key="g:c", author_email="me@example.com")
     moderation.ban_create(
         kind=Ban.Kind.EMAIL,
         value=moderation.email_hash("spam@example.com"),
@@ -239,11 +239,23 @@ def test_email_ban_with_reject_past_finds_comments_by_that_email(make_comment, a
     assert mine.status == Status.APPROVED
 
 
-def test_lifting_a_ban_lets_the_reader_post_and_is_logged(article, make_comment, admin_user):
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED)
+def test_lifting_a_ban_lets_the_reader_post_and_is_logged(article, desk_comment, admin_user):
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
     ban, _ = moderation.ban_create(
         kind=Ban.Kind.READER, value=GUEST.key, reason="x", actor=admin_user
     )
     assert moderation.ban_lift(bans=Ban.objects.all(), actor=admin_user) == 1
     assert decide(article, "Thanks for lifting it").status == Status.APPROVED
     assert ModerationAction.objects.filter(action="lift_ban", actor=admin_user).exists()
+
+
+def test_readers_reporting_through_the_write_path_hide_the_comment(desk_comment):
+    from comments.services import comment_report
+
+    comment = desk_comment(reader_key="g:author")
+    for n in range(3):
+        comment_report(comment=comment, reader=Reader(key=f"g:r{n}", ip="198.51.100.4"),
+                       reason="abuse")  # fmt: skip
+    comment.refresh_from_db()
+    assert comment.status == Status.PENDING and comment.report_count == 3
+    assert comment.moderation_rule == "reports"

@@ -210,45 +210,45 @@ def test_account_holders_may_post_more_links(article, config, django_user_model)
     assert moderation.links(check_for(article, four, reader=member, config=config)) is not None
 
 
-def test_same_reader_repeating_their_text_is_held_as_spam(article, make_comment, config):
-    make_comment(reader_key=GUEST.key, body="Buy my amazing course today")
+def test_same_reader_repeating_their_text_is_held_as_spam(article, desk_comment, config):
+    desk_comment(reader_key=GUEST.key, body="Buy my amazing course today")
     decision = moderation.repeated(
         check_for(article, "buy my AMAZING course, today!", config=config)
     )
     assert decision.status == Status.PENDING and decision.rule == "repeated"
 
 
-def test_old_repeats_and_short_replies_are_not_spam(article, make_comment, config):
-    make_comment(
+def test_old_repeats_and_short_replies_are_not_spam(article, desk_comment, config):
+    desk_comment(
         reader_key=GUEST.key,
         body="Buy my amazing course today",
         created_at=timezone.now() - timedelta(hours=30),
     )
-    make_comment(reader_key=GUEST.key, body="Agreed.")
+    desk_comment(reader_key=GUEST.key, body="Agreed.")
     assert moderation.repeated(check_for(article, "Buy my amazing course today")) is None
     assert moderation.repeated(check_for(article, "Agreed.")) is None
 
 
-def test_same_text_on_several_stories_is_held(make_article, make_comment, config):
+def test_same_text_on_several_stories_is_held(make_article, desk_comment, config):
     text = "Visit my site for cheap watches"
     for n in range(2):
-        make_comment(article=make_article(), reader_key=f"g:other{n}", body=text)
+        desk_comment(article=make_article(), reader_key=f"g:other{n}", body=text)
     story = make_article()
     decision = moderation.repeated(check_for(story, text, config=config))
     assert decision.rule == "repeated" and "2 other stories" in decision.reason
 
 
-def test_first_timer_is_held_until_they_have_an_approved_comment(article, make_comment, config):
+def test_first_timer_is_held_until_they_have_an_approved_comment(article, desk_comment, config):
     decision = moderation.first_timer(check_for(article, "Hello", config=config))
     assert decision.status == Status.PENDING and decision.rule == "first_timer"
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED)
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
     assert moderation.first_timer(check_for(article, "Hello", config=config)) is None
 
 
-def test_first_timer_threshold_is_configurable(article, make_comment, config):
+def test_first_timer_threshold_is_configurable(article, desk_comment, config):
     config.first_timer_approvals = 2
-    make_comment(reader_key=GUEST.key, status=Status.APPROVED)
-    make_comment(reader_key=GUEST.key, status=Status.REJECTED)
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
+    desk_comment(reader_key=GUEST.key, status=Status.REJECTED)
     assert moderation.first_timer(check_for(article, "Hello", config=config)) is not None
 
 
