@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,18 @@ class CommentQuerySet(models.QuerySet):
 
     def in_moderation(self):
         return self.pending()
+
+    def reported(self):
+        """Comments with reports no moderator has looked at yet."""
+        return self.filter(
+            Exists(CommentReport.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True))
+        )
+
+    def deleted_by_author(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def by_reader(self, reader_key):
+        return self.filter(reader_key=reader_key)
 
     def visible_to(self, reader_key):
         """What one reader sees: every visible comment plus their own held ones."""
@@ -123,6 +136,7 @@ class Comment(models.Model):
                 name="comment_thread_shape",
             ),
         ]
+        permissions = [("moderate_comment", "Can moderate comments")]
 
     def __str__(self):
         return f"{self.author_name}: {self.body[:60]}"
@@ -241,3 +255,224 @@ class ReactionTally(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.count}"
+
+
+# The moderation desk: settings, bans, reader profiles and the audit log.
+
+
+def _default(name):
+    return settings.NEWSROOM["MODERATION"][name]
+
+
+class ModerationSettings(models.Model):
+    """The site's moderation rules, edited in the admin. Settings supply the first values."""
+
+    class BanAction(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the comment")
+        HOLD = "hold", _("Hold the comment for review")
+
+    banned_words = models.TextField(
+        _("banned words"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line. Comments containing one are rejected. Matching ignores "
+            "case, accents and simple letter swaps such as 0 for o."
+        ),
+    )
+    suspect_words = models.TextField(
+        _("suspect words"),
+        blank=True,
+        help_text=_("One word or phrase per line. Comments containing one are held for review."),
+    )
+    guest_max_links = models.PositiveSmallIntegerField(
+        _("links allowed from guests"), default=1, help_text=_("More links than this are held.")
+    )
+    account_max_links = models.PositiveSmallIntegerField(
+        _("links allowed from account holders"), default=3
+    )
+    repeat_window_hours = models.PositiveSmallIntegerField(
+        _("repeated text window (hours)"),
+        default=24,
+        help_text=_("The same text posted again within this time is held as possible spam."),
+    )
+    repeat_story_count = models.PositiveSmallIntegerField(
+        _("repeated text on stories"),
+        default=2,
+        help_text=_("Hold text already posted on this many other stories in the window."),
+    )
+    first_timer_approvals = models.PositiveSmallIntegerField(
+        _("approved comments before a reader is trusted"),
+        default=1,
+        help_text=_("Readers with fewer approved comments are held unless post-moderated."),
+    )
+    report_threshold = models.PositiveSmallIntegerField(_("reports that hide a comment"), default=3)
+    ban_action = models.CharField(
+        _("comments from banned readers"),
+        max_length=10,
+        choices=BanAction.choices,
+        default=BanAction.REFUSE,
+    )
+    classifier_url = models.URLField(
+        _("classifier endpoint"),
+        blank=True,
+        help_text=_("Optional. Each comment is POSTed here as signed JSON; leave empty to skip."),
+    )
+    classifier_secret = models.CharField(_("classifier signing secret"), max_length=200, blank=True)
+    classifier_timeout = models.FloatField(
+        _("classifier timeout (seconds)"),
+        default=2.0,
+        validators=[MinValueValidator(0.1), MaxValueValidator(10)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("moderation settings")
+        verbose_name_plural = _("moderation settings")
+
+    def __str__(self):
+        return str(_("Moderation settings"))
+
+    @classmethod
+    def load(cls):
+        """Return the one settings row, created from `NEWSROOM["MODERATION"]` on first use."""
+        defaults = {
+            "banned_words": "\n".join(_default("BANNED_WORDS")),
+            "suspect_words": "\n".join(_default("SUSPECT_WORDS")),
+            "guest_max_links": _default("GUEST_MAX_LINKS"),
+            "account_max_links": _default("ACCOUNT_MAX_LINKS"),
+            "repeat_window_hours": _default("REPEAT_WINDOW_HOURS"),
+            "repeat_story_count": _default("REPEAT_STORY_COUNT"),
+            "first_timer_approvals": _default("FIRST_TIMER_APPROVALS"),
+            "report_threshold": _default("REPORT_THRESHOLD"),
+            "ban_action": _default("BAN_ACTION"),
+            "classifier_url": _default("CLASSIFIER_URL"),
+            "classifier_secret": _default("CLASSIFIER_SECRET"),
+            "classifier_timeout": _default("CLASSIFIER_TIMEOUT"),
+        }
+        return cls.objects.get_or_create(pk=1, defaults=defaults)[0]
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+    def matching(self, *, reader_key="", email_hash="", network_hash=""):
+        """Bans that cover any of these identities."""
+        match = Q(kind=Ban.Kind.READER, value=reader_key)
+        if email_hash:
+            match |= Q(kind=Ban.Kind.EMAIL, value=email_hash)
+        if network_hash:
+            match |= Q(kind=Ban.Kind.NETWORK, value=network_hash)
+        return self.filter(match)
+
+
+class Ban(models.Model):
+    """A ban (no end) or suspension (until `expires_at`) of a reader, an email or a network."""
+
+    class Kind(models.TextChoices):
+        READER = "reader", _("Reader")
+        EMAIL = "email", _("Email address")
+        NETWORK = "network", _("Network")
+
+    kind = models.CharField(_("banned"), max_length=10, choices=Kind.choices)
+    # A reader key as is; an email or a network only as a keyed hash, never in clear.
+    value = models.CharField(_("identity"), max_length=64, db_index=True)
+    label = models.CharField(
+        _("who"), max_length=200, blank=True, help_text=_("A note for moderators.")
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    expires_at = models.DateTimeField(
+        _("until"), null=True, blank=True, help_text=_("Leave empty for a permanent ban.")
+    )
+    reject_past = models.BooleanField(_("past comments rejected"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("banned by"),
+    )
+    created_at = models.DateTimeField(_("banned at"), default=timezone.now)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ban")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.label or self.value[:12]}"
+
+    def is_active(self, now=None):
+        return self.expires_at is None or self.expires_at > (now or timezone.now())
+
+    @property
+    def is_suspension(self):
+        return self.expires_at is not None
+
+
+class ReaderProfile(models.Model):
+    """What moderators know about one reader: trust and notes. Created when first needed."""
+
+    reader_key = models.CharField(_("reader"), max_length=64, unique=True)
+    display_name = models.CharField(_("last name used"), max_length=50, blank=True)
+    is_trusted = models.BooleanField(
+        _("trusted"), default=False, help_text=_("Trusted readers skip pre-moderation.")
+    )
+    notes = models.TextField(_("moderator notes"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "reader_key"]
+        verbose_name = _("reader")
+
+    def __str__(self):
+        return self.display_name or self.reader_key
+
+
+class ModerationAction(models.Model):
+    """One entry in the audit log: a decision by a person or by a rule."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        HOLD = "hold", _("Held")
+        REJECT = "reject", _("Rejected")
+        SPAM = "spam", _("Marked spam")
+        FEATURE = "feature", _("Made editor's pick")
+        UNFEATURE = "unfeature", _("Removed editor's pick")
+        BAN = "ban", _("Banned")
+        LIFT_BAN = "lift_ban", _("Lifted ban")
+        NOTE = "note", _("Changed reader notes")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
+    )
+    reader_key = models.CharField(_("reader"), max_length=64, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    rule = models.CharField(_("rule"), max_length=50, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(
+        _("before"), max_length=10, choices=Comment.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("after"), max_length=10, choices=Comment.Status.choices, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.comment_id or self.reader_key}"

@@ -1,21 +1,44 @@
 """
-The moderation pipeline: decide what happens to a new or edited comment.
+The moderation pipeline and the desk's actions.
 
-`moderate()` is the single entry point the write path calls (HTML form and API alike). It either
-raises `CommentRefused` (the comment is not saved; the reader sees the message and status) or
-returns a `Decision` (the comment is saved with that status, rule and reason).
+`moderate()` is the single entry point the write path calls (HTML form and API alike). It runs
+the ordered rules in `PIPELINE`; the first rule with an opinion wins. A rule either raises
+`CommentRefused` (the comment is not saved; the reader sees the message and status) or returns a
+`Decision` (the comment is saved with that status, rule and reason); `None` passes to the next.
 
-This first version knows one rule, the moderation mode; the full ordered pipeline of rules
-(closed story, bans, rate limits, word lists, links, repeats, first-timers, classifier) replaces it.
+Every change of a comment's status, by a rule or by a person, goes through `record()` or
+`comment_moderate()`, so the audit log misses nothing.
 """
 
+import logging
+import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from . import ratelimits
-from .models import Comment
+from . import classifier, ratelimits
+from .models import (
+    Ban,
+    Comment,
+    CommentReport,
+    ModerationAction,
+    ModerationSettings,
+    ReaderProfile,
+)
+from .readers import keyed_hash
+
+logger = logging.getLogger(__name__)
+
+Status = Comment.Status
+Action = ModerationAction.Action
 
 
 class CommentRefused(Exception):
@@ -35,31 +58,470 @@ class Decision:
     rule: str
     reason: str
 
+    def apply_to(self, comment):
+        comment.status = self.status
+        comment.moderation_rule = self.rule
+        comment.moderation_reason = self.reason[:255]
 
-def moderate(*, comment, reader, is_edit=False):
-    """Return the Decision for an unsaved (or edited) comment, or raise CommentRefused."""
-    article = comment.article
-    if not article.comments_open:
+
+def hold(rule, reason):
+    return Decision(Status.PENDING, rule, reason)
+
+
+@dataclass
+class Check:
+    """One comment on its way through the pipeline, with what the rules need to know."""
+
+    comment: Comment
+    reader: object
+    is_edit: bool = False
+    config: ModerationSettings = None
+
+    def __post_init__(self):
+        if self.config is None:
+            self.config = ModerationSettings.load()
+
+    @property
+    def article(self):
+        return self.comment.article
+
+    @cached_property
+    def mode(self):
+        return self.article.effective_moderation_mode
+
+    @cached_property
+    def is_trusted(self):
+        return ReaderProfile.objects.filter(reader_key=self.reader.key, is_trusted=True).exists()
+
+
+def email_hash(email):
+    return keyed_hash(email.strip().lower(), purpose="email") if email else ""
+
+
+# Words: whole words, case and accent insensitive, with simple leetspeak undone.
+
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                      "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
+
+
+def fold(text):
+    """Lower-case the text and strip its accents: "Crétin" becomes "cretin"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def word_list(text):
+    return [fold(line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def find_word(words, text):
+    """Return the first listed word or phrase found as a whole word in the text, or None."""
+    if not words:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, word.split())) for word in words)
+    pattern = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
+    folded = fold(text)
+    # Match the text as written and with leetspeak undone: "1d10t" is "idiot", but the "!" of
+    # "idiot!" must stay punctuation, so both readings are tried.
+    for reading in (folded, folded.translate(LEET)):
+        found = pattern.search(reading)
+        if found:
+            return found.group(1)
+    return None
+
+
+LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def count_links(text):
+    return len(LINK.findall(text))
+
+
+def normalized_text(text):
+    """The text with case, accents, punctuation and spacing folded away, to spot repeats."""
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+# The rules, in pipeline order.
+
+
+def closed(check):
+    if not check.article.comments_open:
         raise CommentRefused(_("Comments are closed on this story."), status=403, rule="closed")
-    if not is_edit:
-        try:
-            ratelimits.enforce(
-                group="comment",
-                reader=reader,
-                per_reader=settings.NEWSROOM["COMMENT_RATE"],
-                per_network=settings.NEWSROOM["COMMENT_NETWORK_RATE"],
+
+
+def length(check):
+    body = check.comment.body.strip()
+    limit = settings.NEWSROOM["COMMENT_MAX_LENGTH"]
+    if not body:
+        raise CommentRefused(_("Please write a comment."), rule="length")
+    if len(body) > limit:
+        raise CommentRefused(
+            _("Comments can be at most %(limit)d characters.") % {"limit": limit}, rule="length"
+        )
+
+
+def ban(check):
+    found = (
+        Ban.objects.active()
+        .matching(
+            reader_key=check.reader.key,
+            email_hash=email_hash(check.comment.author_email),
+            network_hash=check.comment.network_hash or getattr(check.reader, "network_hash", ""),
+        )
+        .order_by(F("expires_at").desc(nulls_first=True))  # a permanent ban says the most
+        .first()
+    )
+    if found is None:
+        return None
+    if found.expires_at:
+        until = formats.date_format(timezone.localtime(found.expires_at), "DATETIME_FORMAT")
+        message = _("You are suspended from commenting until %(until)s.") % {"until": until}
+    else:
+        message = _("You can no longer comment on this site.")
+    if check.config.ban_action == ModerationSettings.BanAction.HOLD:
+        return hold("ban", _("Held: %(kind)s is banned (%(reason)s).") % {
+            "kind": found.get_kind_display().lower(), "reason": found.reason})  # fmt: skip
+    raise CommentRefused(message, status=403, rule="ban")
+
+
+def rate_limit(check):
+    if check.is_edit:
+        return
+    try:
+        ratelimits.enforce(
+            group="comment",
+            reader=check.reader,
+            per_reader=settings.NEWSROOM["COMMENT_RATE"],
+            per_network=settings.NEWSROOM["COMMENT_NETWORK_RATE"],
+        )
+    except ratelimits.RateLimited as limited:
+        raise CommentRefused(
+            _("You are commenting too fast. Please wait a moment and try again."),
+            status=429,
+            rule="rate_limit",
+            retry_after=limited.retry_after,
+        ) from limited
+
+
+def banned_words(check):
+    word = find_word(word_list(check.config.banned_words), check.comment.body)
+    if word:
+        return Decision(
+            Status.REJECTED, "banned_words", _("Rejected: contains “%(word)s”.") % {"word": word}
+        )
+
+
+def suspect_words(check):
+    word = find_word(word_list(check.config.suspect_words), check.comment.body)
+    if word:
+        return hold("suspect_words", _("Held: contains “%(word)s”.") % {"word": word})
+
+
+def links(check):
+    limit = (
+        check.config.guest_max_links if check.reader.is_guest else check.config.account_max_links
+    )
+    found = count_links(check.comment.body)
+    if found > limit:
+        return hold(
+            "links",
+            ngettext(
+                "Held: %(found)d links (%(limit)d link allowed).",
+                "Held: %(found)d links (%(limit)d links allowed).",
+                limit,
             )
-        except ratelimits.RateLimited as limited:
-            raise CommentRefused(
-                _("You are commenting too fast. Please wait a moment and try again."),
-                status=429,
-                rule="rate_limit",
-                retry_after=limited.retry_after,
-            ) from limited
-    if article.effective_moderation_mode == "pre":
-        return Decision(Comment.Status.PENDING, "premoderation", _("Held for review."))
-    return Decision(Comment.Status.APPROVED, "default", _("Approved."))
+            % {"found": found, "limit": limit},
+        )
+
+
+def repeated(check):
+    config = check.config
+    text = normalized_text(check.comment.body)
+    if len(text) < 12:  # "Agreed." or "+1" twice is not spam
+        return None
+    since = timezone.now() - timedelta(hours=config.repeat_window_hours)
+    recent = Comment.objects.filter(created_at__gte=since).exclude(pk=check.comment.pk)
+    own = recent.by_reader(check.reader.key).values_list("body", flat=True)[:200]
+    if any(normalized_text(body) == text for body in own):
+        return hold("repeated", _("Held as possible spam: the same text was posted recently."))
+    others = (
+        recent.filter(body__iexact=check.comment.body.strip())
+        .exclude(article=check.article)
+        .values("article")
+        .distinct()
+        .count()
+    )
+    if others >= config.repeat_story_count:
+        return hold(
+            "repeated",
+            _("Held as possible spam: the same text is on %(count)d other stories.")
+            % {"count": others},
+        )
+
+
+def first_timer(check):
+    if check.mode == "post" or check.is_trusted:
+        return None
+    needed = check.config.first_timer_approvals
+    approved = (
+        Comment.objects.by_reader(check.reader.key)
+        .filter(status=Status.APPROVED)
+        .exclude(pk=check.comment.pk)[:needed]
+        .count()
+    )
+    if approved < needed:
+        return hold("first_timer", _("Held: first comments are reviewed before they appear."))
+
+
+def external_classifier(check):
+    config = check.config
+    if not config.classifier_url:
+        return None
+    try:
+        verdict = classifier.classify(
+            url=config.classifier_url,
+            secret=config.classifier_secret,
+            timeout=config.classifier_timeout,
+            payload=classifier.payload_for(check.comment, check.reader, is_edit=check.is_edit),
+        )
+    except classifier.ClassifierError as error:
+        logger.warning("Classifier unavailable, holding comment: %s", error)
+        return hold("classifier", _("Held: the classifier did not answer."))
+    details = {"score": verdict.score, "reason": verdict.reason or "-"}
+    if verdict.decision == "reject":
+        return Decision(
+            Status.REJECTED,
+            "classifier",
+            _("Rejected by the classifier (score %(score).2f): %(reason)s") % details,
+        )
+    if verdict.decision == "hold":
+        return hold(
+            "classifier", _("Held by the classifier (score %(score).2f): %(reason)s") % details
+        )
+    return None  # The classifier's approval does not overrule pre-moderation.
+
+
+def moderation_mode(check):
+    if check.mode == "pre" and not check.is_trusted:
+        return hold("premoderation", _("Held: this story is pre-moderated."))
+    return Decision(Status.APPROVED, "default", _("Approved: no rule held it."))
+
+
+PIPELINE = [
+    closed,
+    length,
+    ban,
+    rate_limit,
+    banned_words,
+    suspect_words,
+    links,
+    repeated,
+    first_timer,
+    external_classifier,
+    moderation_mode,
+]
+
+
+def moderate(*, comment, reader, is_edit=False, config=None):
+    """Return the Decision for an unsaved (or edited) comment, or raise CommentRefused."""
+    check = Check(comment=comment, reader=reader, is_edit=is_edit, config=config)
+    for rule in PIPELINE:
+        decision = rule(check)
+        if decision is not None:
+            return decision
+    raise AssertionError("the last rule always decides")
+
+
+# The audit log and the desk's actions.
+
+ACTION_FOR_STATUS = {
+    Status.APPROVED: Action.APPROVE,
+    Status.PENDING: Action.HOLD,
+    Status.REJECTED: Action.REJECT,
+    Status.SPAM: Action.SPAM,
+}
 
 
 def record(comment, decision, *, actor=None, previous_status=""):
-    """Record a decision in the audit log (arrives with the moderation desk)."""
+    """Write a decision about a saved comment to the audit log."""
+    return ModerationAction.objects.create(
+        comment=comment,
+        reader_key=comment.reader_key,
+        actor=actor,
+        rule="" if actor else decision.rule,
+        action=ACTION_FOR_STATUS[decision.status],
+        from_status=previous_status,
+        to_status=decision.status,
+        reason=decision.reason[:255],
+    )
+
+
+def comment_moderate(*, comments, status, actor, reason=""):
+    """Move comments to `status` as a moderator; resolve their reports; return how many moved.
+
+    Approving a comment that is already visible but reported counts too: it dismisses the reports.
+    """
+    now = timezone.now()
+    reason = reason or _("Decided by a moderator.")
+    open_reports = CommentReport.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    with transaction.atomic():
+        rows = list(
+            comments.annotate(reported=Exists(open_reports))
+            .order_by()
+            .values_list("pk", "status", "reader_key", "reported")
+        )
+        changed = [row for row in rows if row[1] != status or row[3]]
+        ids = [row[0] for row in changed]
+        Comment.objects.filter(pk__in=[row[0] for row in changed if row[1] != status]).update(
+            status=status,
+            decided_at=now,
+            decided_by=actor,
+            moderation_rule="",
+            moderation_reason=reason[:255],
+        )
+        CommentReport.objects.filter(comment__in=ids, resolved_at__isnull=True).update(
+            resolved_at=now
+        )
+        ModerationAction.objects.bulk_create(
+            ModerationAction(
+                comment_id=pk,
+                reader_key=reader_key,
+                actor=actor,
+                action=ACTION_FOR_STATUS[status],
+                from_status=previous,
+                to_status=status,
+                reason=reason[:255] if previous != status else _("Reports dismissed."),
+                created_at=now,
+            )
+            for pk, previous, reader_key, _reported in changed
+        )
+    return len(changed)
+
+
+def comment_feature(*, comments, actor, featured=True):
+    """Make comments editor's picks (or stop); only approved comments can be picked."""
+    if featured:
+        comments = comments.filter(status=Status.APPROVED)
+    with transaction.atomic():
+        rows = list(
+            comments.exclude(is_featured=featured).order_by().values_list("pk", "reader_key")
+        )
+        Comment.objects.filter(pk__in=[pk for pk, _key in rows]).update(is_featured=featured)
+        ModerationAction.objects.bulk_create(
+            ModerationAction(
+                comment_id=pk,
+                reader_key=reader_key,
+                actor=actor,
+                action=Action.FEATURE if featured else Action.UNFEATURE,
+            )
+            for pk, reader_key in rows
+        )
+    return len(rows)
+
+
+def report_threshold_check(comment):
+    """Hide a visible comment pending review once it has enough open reports; return True if so.
+
+    The report path calls this after saving a report. The conditional update makes two
+    concurrent reports hide the comment (and log it) only once.
+    """
+    threshold = ModerationSettings.load().report_threshold
+    reports = CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).count()
+    if not threshold or reports < threshold:
+        return False
+    decision = hold(
+        "reports",
+        ngettext(
+            "Hidden after %(count)d report, pending review.",
+            "Hidden after %(count)d reports, pending review.",
+            reports,
+        )
+        % {"count": reports},
+    )
+    with transaction.atomic():
+        hidden = Comment.objects.filter(pk=comment.pk, status=Status.APPROVED).update(
+            status=Status.PENDING,
+            moderation_rule=decision.rule,
+            moderation_reason=decision.reason,
+        )
+        if hidden:
+            decision.apply_to(comment)
+            record(comment, decision, previous_status=Status.APPROVED)
+    return bool(hidden)
+
+
+def ban_identity(comment, kind):
+    """Return (value, label) identifying the comment's author for a ban of this kind."""
+    if kind == Ban.Kind.READER:
+        return comment.reader_key, f"{comment.author_name} ({comment.reader_key[:14]})"
+    if kind == Ban.Kind.EMAIL:
+        if not comment.author_email:
+            raise ValueError(_("This comment has no email address to ban."))
+        name, _at, domain = comment.author_email.partition("@")
+        return email_hash(comment.author_email), f"{name[:1]}…@{domain}"
+    if not comment.network_hash:
+        raise ValueError(_("This comment has no network to ban."))
+    return comment.network_hash, _("network of %(name)s") % {"name": comment.author_name}
+
+
+def ban_create(*, kind, value, reason, actor, label="", expires_at=None, reject_past=False):
+    """Ban (or suspend until `expires_at`) an identity; optionally reject its past comments."""
+    with transaction.atomic():
+        new_ban = Ban.objects.create(
+            kind=kind,
+            value=value,
+            label=label,
+            reason=reason,
+            expires_at=expires_at,
+            reject_past=reject_past,
+            created_by=actor,
+        )
+        ModerationAction.objects.create(
+            reader_key=value if kind == Ban.Kind.READER else "",
+            actor=actor,
+            action=Action.BAN,
+            reason=f"{new_ban}: {reason}"[:255],
+        )
+        rejected = 0
+        if reject_past:
+            rejected = comment_moderate(
+                comments=comments_of(kind, value).exclude(
+                    status__in=[Status.REJECTED, Status.SPAM]
+                ),
+                status=Status.REJECTED,
+                actor=actor,
+                reason=_("Rejected with a ban: %(reason)s") % {"reason": reason},
+            )
+    return new_ban, rejected
+
+
+def comments_of(kind, value):
+    """Every comment a ban of this kind and value covers."""
+    if kind == Ban.Kind.READER:
+        return Comment.objects.by_reader(value)
+    if kind == Ban.Kind.NETWORK:
+        return Comment.objects.filter(network_hash=value)
+    # Emails are stored in clear on comments (for reply notices) but only hashed on bans.
+    emails = Comment.objects.exclude(author_email="").values_list("author_email", flat=True)
+    matching = {email for email in emails.distinct() if email_hash(email) == value}
+    return Comment.objects.filter(author_email__in=matching)
+
+
+def ban_lift(*, bans, actor):
+    """End bans now; return how many were active."""
+    now = timezone.now()
+    with transaction.atomic():
+        active = list(bans.active(now))
+        Ban.objects.filter(pk__in=[b.pk for b in active]).update(expires_at=now)
+        ModerationAction.objects.bulk_create(
+            ModerationAction(
+                reader_key=b.value if b.kind == Ban.Kind.READER else "",
+                actor=actor,
+                action=Action.LIFT_BAN,
+                reason=str(b)[:255],
+                created_at=now,
+            )
+            for b in active
+        )
+    return len(active)

@@ -256,6 +256,7 @@ def comment_report(*, comment, reader, reason, text=""):
                 comment=comment, reader_key=reader.key, reason=reason, text=text
             )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            moderation.report_threshold_check(comment)  # enough reports hide it pending review
     except IntegrityError:
         raise AlreadyReported(
             _("You have already reported this comment. Thank you."), code="duplicate"

@@ -275,6 +275,21 @@ NEWSROOM = {
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),
     "COMMENT_RATE": env("NEWSROOM_COMMENT_RATE", "5/m"),
     "COMMENT_NETWORK_RATE": env("NEWSROOM_COMMENT_NETWORK_RATE", "60/m"),
+    # First values of the moderation settings editors then change in the admin.
+    "MODERATION": {
+        "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),
+        "SUSPECT_WORDS": env_list("NEWSROOM_SUSPECT_WORDS"),
+        "GUEST_MAX_LINKS": env_int("NEWSROOM_GUEST_MAX_LINKS", 1),
+        "ACCOUNT_MAX_LINKS": env_int("NEWSROOM_ACCOUNT_MAX_LINKS", 3),
+        "REPEAT_WINDOW_HOURS": env_int("NEWSROOM_REPEAT_WINDOW_HOURS", 24),
+        "REPEAT_STORY_COUNT": env_int("NEWSROOM_REPEAT_STORY_COUNT", 2),
+        "FIRST_TIMER_APPROVALS": env_int("NEWSROOM_FIRST_TIMER_APPROVALS", 1),
+        "REPORT_THRESHOLD": env_int("NEWSROOM_REPORT_THRESHOLD", 3),
+        "BAN_ACTION": env("NEWSROOM_BAN_ACTION", "refuse"),  # or "hold"
+        "CLASSIFIER_URL": env("NEWSROOM_CLASSIFIER_URL"),
+        "CLASSIFIER_SECRET": env("NEWSROOM_CLASSIFIER_SECRET"),
+        "CLASSIFIER_TIMEOUT": float(env("NEWSROOM_CLASSIFIER_TIMEOUT", "2")),
+    },
 }
 
 # Django-ratelimit must not fail open when the cache is shared; locmem is fine for one process.

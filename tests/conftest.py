@@ -101,3 +101,84 @@ def make_comment(db):
         return Comment.objects.create(**defaults)
 
     return make
+
+
+# Moderation desk fixtures.
+
+
+@pytest.fixture
+def desk_comment(article):
+    """Save a comment directly, with the status given (default approved)."""
+    from comments.models import Comment
+
+    def make(**fields):
+        defaults = {
+            "article": article,
+            "reader_key": "g:reader",
+            "author_name": "Reader",
+            "body": "A thoughtful comment.",
+            "status": Comment.Status.APPROVED,
+        }
+        defaults.update(fields)
+        return Comment.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def post_comment(article):
+    """Run a new comment through the moderation pipeline, save it and log the decision."""
+    from comments import moderation
+    from comments.models import Comment
+    from comments.readers import Reader
+
+    def post(body, *, reader=None, on=None, name="Reader", email="", **fields):
+        reader = reader or Reader(key="g:reader", ip="203.0.113.9")
+        comment = Comment(
+            article=on or article,
+            reader_key=reader.key,
+            user=reader.user,
+            author_name=name,
+            author_email=email,
+            body=body,
+            ip_hash=reader.ip_hash,
+            network_hash=reader.network_hash,
+            **fields,
+        )
+        decision = moderation.moderate(comment=comment, reader=reader)
+        decision.apply_to(comment)
+        comment.save()
+        moderation.record(comment, decision)
+        return comment
+
+    return post
+
+
+def _staff_in(group_name, django_user_model, username):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, password="pw-for-tests", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    return _staff_in("Moderators", django_user_model, "mo")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return _staff_in("Editors", django_user_model, "ed")
+
+
+@pytest.fixture
+def post_moderated_site(settings):
+    """Publish comments at once, so a test of the write path is not held by first-timer rules."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "MODERATION_MODE": "post"}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords cheaply: the real hasher costs seconds per user on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

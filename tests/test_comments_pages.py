@@ -16,7 +16,10 @@ from comments.demo import add_demo_comments
 from comments.forms import make_token
 from comments.models import Comment, CommentLike, CommentReport
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_comment_limits")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("relaxed_comment_limits", "post_moderated_site"),
+]
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
 
 

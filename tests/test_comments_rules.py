@@ -16,7 +16,10 @@ from comments.moderation import CommentRefused
 from comments.readers import Reader
 from comments.threads import MAX_LEVEL, thread_page
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_comment_limits")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("relaxed_comment_limits", "post_moderated_site"),
+]
 
 ADA = Reader(key="g:ada", ip="203.0.113.7")
 BOB = Reader(key="g:bob", ip="198.51.100.9")
