@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 from comments.models import Comment, CommentLike, CommentReport
 from comments.readers import COOKIE_NAME
 
-pytestmark = pytest.mark.django_db
+# Published at once, so a test of the API is not held by the first-timer rule.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("post_moderated_site")]
 
 PRIVATE_WORDS = ("ada@example.com", "someone@example.com", "iphash", "Mozilla", "secret-note")
 

@@ -2,10 +2,15 @@
 
 import pytest
 import requests
+from django.contrib.auth.models import Permission
+from django.test import Client
 
-from comments.models import Comment
+from comments.models import Comment, ModerationAction
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("post_moderated_site"),
+]
 
 
 class SchemaClient:
@@ -74,3 +79,34 @@ def test_a_client_written_from_the_schema_can_do_what_a_reader_can(live_server, 
     assert edited.json()["body"] == "First! (edited)", edited.text
     assert reader.call("deleteComment", mine).status_code == 204
     assert Comment.objects.get(pk=mine["id"]).deleted_at is not None
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    """A moderator made here: a transactional test's flush empties the groups migrations made."""
+    user = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["moderate_comment", "add_ban"])
+    )
+    return user
+
+
+def test_a_client_written_from_the_schema_can_moderate_with_a_session(
+    live_server, story, moderator, make_comment
+):
+    held = make_comment(story, status=Comment.Status.PENDING, body="Is this fine?")
+    browser = Client()
+    browser.force_login(moderator)
+    desk = SchemaClient(live_server.url)
+    desk.http.cookies.set("sessionid", browser.cookies["sessionid"].value)
+    desk.use_csrf_token()
+
+    queue = desk.call("listModerationQueue", params={"status": "pending", "story": story.slug})
+    assert [c["id"] for c in queue.json()["results"]] == [held.pk], queue.text
+    approved = desk.call("approveComment", {"id": held.pk}, json={"reason": "Fine"})
+    assert approved.json()["status"] == "approved", approved.text
+    assert desk.call("rejectComment", {"id": held.pk}, json={}).json()["status"] == "rejected"
+    assert desk.call("markCommentSpam", {"id": held.pk}, json={}).json()["status"] == "spam"
+    ban = desk.call("banCommentAuthor", {"id": held.pk}, json={"reason": "Spammer"})
+    assert ban.status_code == 201, ban.text
+    assert ModerationAction.objects.filter(actor=moderator).count() == 4
