@@ -3,6 +3,9 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from comments.reactions import reaction_bar
+from comments.readers import known_reader_key
+
 from .models import Article
 
 
@@ -29,6 +32,8 @@ class ArticleDetailView(DetailView):
             .exclude(pk=self.object.pk)
             .only("headline", "slug", "caption", "published_at")[:4]
         )
+        if self.object.reactions_open:
+            context["reaction_bar"] = reaction_bar(self.object, known_reader_key(self.request))
         return context
 
 

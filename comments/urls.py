@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("stories/<slug:slug>/reactions/", views.react, name="react"),
 ]
