@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin  # noqa: F401 - the moderation desk registers its admins here
 from django.db.models import OuterRef, Subquery, Sum
 from django.template.loader import render_to_string
@@ -25,11 +26,18 @@ class ReactionKindAdmin(admin.ModelAdmin):
         )
         return super().get_queryset(request).annotate(total=Subquery(totals))
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Narrow inputs keep the whole editable list on one screen.
+        sizes = {"emoji": 4, "label": 16, "position": 3}
+        if db_field.name in sizes:
+            kwargs["widget"] = forms.TextInput(attrs={"size": sizes[db_field.name]})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # Counts hang on the key: renaming it would orphan every reaction already made.
         return ["key"] if obj else []
 
-    @admin.display(description=_("reactions on all stories"), ordering="total")
+    @admin.display(description=_("reactions"), ordering="total")
     def reactions(self, obj):
         return obj.total or 0
 

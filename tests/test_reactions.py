@@ -98,7 +98,7 @@ def test_switched_off_or_unpublished_story_refuses_reactions(make_article, field
     assert not Reaction.objects.exists() and not ReactionTally.objects.exists()
 
 
-@pytest.mark.parametrize("kind", ["nope", "", "LIKE", "like; drop table"])
+@pytest.mark.parametrize("kind", ["nope", "", "LIKE", "like; drop table", "like\x00", "x" * 5000])
 def test_unknown_reaction_key_is_refused(article, kind):
     with pytest.raises(ReactionRefused) as refused:
         reaction_set(article=article, reader=guest(), kind=kind)
