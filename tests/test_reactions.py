@@ -11,10 +11,12 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Reaction, ReactionKind, ReactionTally
 from comments.reactions import (
+    ATTEMPTS,
     ReactionRefused,
     reaction_bar,
     reaction_recount,
     reaction_set,
+    retry_on_conflict,
     shares,
 )
 from comments.readers import COOKIE_NAME, Reader
@@ -170,6 +172,36 @@ def test_database_refuses_two_tallies_for_one_key(article):
     ReactionTally.objects.create(article=article, kind="like", count=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         ReactionTally.objects.create(article=article, kind="like", count=1)
+
+
+def test_a_write_that_lost_a_unique_race_runs_again_and_leaves_no_trace(article):
+    attempts = []
+
+    def write():
+        attempts.append(1)
+        Reaction.objects.create(article=article, reader_key=f"g:{len(attempts)}", kind="like")
+        if len(attempts) == 1:
+            # What a concurrent writer's committed row does to us: the whole attempt rolls back.
+            ReactionTally.objects.create(article=article, kind="x", count=1)
+            ReactionTally.objects.create(article=article, kind="x", count=1)
+        return "done"
+
+    assert retry_on_conflict(write) == "done"
+    assert len(attempts) == 2
+    assert list(Reaction.objects.values_list("reader_key", flat=True)) == ["g:2"]
+    assert not ReactionTally.objects.exists()
+
+
+def test_a_write_that_keeps_losing_gives_up(article):
+    attempts = []
+
+    def write():
+        attempts.append(1)
+        ReactionTally.objects.create(article=article, kind="x", count=-1)
+
+    with pytest.raises(IntegrityError):
+        retry_on_conflict(write)
+    assert len(attempts) == ATTEMPTS
 
 
 def test_removing_from_a_short_tally_does_not_go_negative(article):
