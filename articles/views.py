@@ -3,8 +3,10 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from comments.models import Comment
 from comments.reactions import reaction_bar
 from comments.readers import known_reader_key
+from comments.views import story_context
 
 from .models import Article
 
@@ -15,7 +17,7 @@ class ArticleListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return Article.objects.published()
+        return Article.objects.published().annotate(comment_count=Comment.objects.count_for())
 
 
 class ArticleDetailView(DetailView):
@@ -34,6 +36,7 @@ class ArticleDetailView(DetailView):
         )
         if self.object.reactions_open:
             context["reaction_bar"] = reaction_bar(self.object, known_reader_key(self.request))
+        context.update(story_context(self.request, self.object, form=kwargs.get("comment_form")))
         return context
 
 
