@@ -218,6 +218,8 @@
         if (threads[0]) focusOn(threads[0].querySelector("article"));
       });
     }
+  });
+})();
 
 /* ---- Reactions: the "What do you think?" bar updates in place and announces the result ---- */
 (function () {
