@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("stories/<slug:slug>/reactions/", views.react, name="react"),
     path("stories/<slug:slug>/comments/", views.comment_list, name="comment_list"),
     path("stories/<slug:slug>/comments/post/", views.comment_post, name="comment_post"),
     path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
