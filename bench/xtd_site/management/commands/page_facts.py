@@ -1,0 +1,21 @@
+import json
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+class Command(BaseCommand):
+    help = "Print the SQL query count and size of one anonymous GET as JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+
+    def handle(self, path, **options):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, response.status_code
+        self.stdout.write(json.dumps({"queries": len(queries), "bytes": len(response.content)}))
