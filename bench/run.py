@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -54,6 +55,7 @@ def parse_args(argv=None):
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--profile-requests", type=int, default=200, help="0 skips profiling")
+    parser.add_argument("--xtd-duration", type=int, default=30, help="wrk seconds, incumbent")
     parser.add_argument("--skip-xtd", action="store_true", help="skip the incumbent")
     parser.add_argument("--skip-writes", action="store_true", help="skip write load and kill")
     parser.add_argument("--write-duration", type=int, default=30)
@@ -91,8 +93,8 @@ def load_stories(sizes, reactions):
     return stories
 
 
-def page_facts(path):
-    """Return the SQL query count and size of one anonymous GET, made in this process."""
+def page_facts(path, repeat=20):
+    """Return the SQL queries, size and mean time of anonymous GETs made in this process."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -101,8 +103,14 @@ def page_facts(path):
     client.get(path)  # Warm per-process caches first, as a long-running worker has.
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
+    # Read the count now: every later request clears the connection's query log.
+    count = len(queries)
     assert response.status_code == 200, (path, response.status_code)
-    return {"queries": len(queries), "bytes": len(response.content)}
+    started = time.perf_counter()
+    for _ in range(repeat):
+        client.get(path)
+    ms = (time.perf_counter() - started) * 1000 / repeat
+    return {"queries": count, "bytes": len(response.content), "ms": round(ms, 2)}
 
 
 def profile(path, requests, name):
@@ -127,14 +135,21 @@ def profile(path, requests, name):
     return round(elapsed_ms, 2)
 
 
-def measure(server, paths, args):
+def measure(server, paths, args, *, duration=None, warmup=None):
     results = {}
     for name, path in paths:
         url = server.base_url + path
-        if args.warmup:
-            wrk(url, duration=args.warmup, connections=args.connections, threads=args.wrk_threads)
+        warmup = args.warmup if warmup is None else warmup
+        if warmup:
+            wrk(url, duration=warmup, connections=args.connections, threads=args.wrk_threads)
+        else:
+            urllib.request.urlopen(url, timeout=120).read()
         result = wrk(
-            url, duration=args.duration, connections=args.connections, threads=args.wrk_threads
+            url,
+            duration=duration or args.duration,
+            connections=args.connections,
+            threads=args.wrk_threads,
+            timeout=120,
         )
         results[name] = result
         print(
@@ -191,7 +206,10 @@ def run_incumbent(story, args):
             manage + ["page_facts", path], env=env, cwd=BENCH, check=True, capture_output=True
         ).stdout
     )
-    print(f"  xtd story, 200           {facts['queries']:>3} SQL queries, {facts['bytes']} bytes")
+    print(
+        f"  xtd story, 200           {facts['queries']:>3} SQL queries, {facts['bytes']} bytes, "
+        f"{facts['ms']} ms"
+    )
     server = Server(
         name="xtd",
         env=env,
@@ -202,7 +220,10 @@ def run_incumbent(story, args):
         ready_path=path,
     )
     with server:
-        results = measure(server, [("xtd story, 200", path)], args)
+        # No wrk warm-up: at a few requests a second its leftover queue would eat the run.
+        results = measure(
+            server, [("xtd story, 200", path)], args, duration=args.xtd_duration, warmup=0
+        )
         results["xtd story, 200"].rss = server.worker_rss_mib()
     return results["xtd story, 200"], facts
 
@@ -211,7 +232,7 @@ def server_config(args):
     return ServerConfig(workers=args.workers, worker_class=args.worker_class, threads=args.threads)
 
 
-def run_script(script, *extra, env=None):
+def run_script(script, *extra, env):
     """Run a sibling script; return its JSON result, or its failure as text."""
     command = [sys.executable, str(BENCH / script), *extra]
     print(f"\n$ {' '.join(command[1:])}")
@@ -239,20 +260,20 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
         + f"; wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s "
         f"(after {args.warmup}s warm-up)",
         "",
-        "| Page | req/s | × ceiling | p50 ms | p90 ms | p99 ms | SQL queries | KiB | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Page | req/s | × ceiling | p50 ms | p90 ms | p99 ms | SQL queries | KiB "
+        "| in-process ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, result in reads.items():
-        fact = facts.get(name, {})
+        fact = facts.get(name) or {"queries": "—", "bytes": float("nan"), "ms": "—"}
+        errors = ", ".join(
+            filter(None, [result.non_2xx and f"{result.non_2xx} non-2xx", result.socket_errors])
+        )
         lines.append(
             f"| {name} | {result.requests_per_second:.1f} | "
             f"{ratio(result.requests_per_second, ceiling)} | {result.p50_ms:.2f} | "
-            f"{result.p90_ms:.2f} | {result.p99_ms:.2f} | {fact.get('queries', '—')} | "
-            f"{fact['bytes'] / 1024:.1f} | {result.non_2xx} |"
-            if fact
-            else f"| {name} | {result.requests_per_second:.1f} | "
-            f"{ratio(result.requests_per_second, ceiling)} | {result.p50_ms:.2f} | "
-            f"{result.p90_ms:.2f} | {result.p99_ms:.2f} | — | — | {result.non_2xx} |"
+            f"{result.p90_ms:.2f} | {result.p99_ms:.2f} | {fact['queries']} | "
+            f"{fact['bytes'] / 1024:.1f} | {fact['ms']} | {errors or 0} |"
         )
     lines.append("")
     lines.append(f"Ceiling (mean of the trivial view before and after): {ceiling:.1f} req/s")
@@ -264,13 +285,35 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
             f"worker RSS {incumbent.rss} MiB"
         )
     lines.append(f"Worker RSS after the read load: {facts.get('rss')} MiB")
+    if writes:
+        lines += [
+            "",
+            "| Write run | writes/s | accepted | errors | database is locked | audit "
+            "| worker RSS MiB |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
     for name, result in writes.items():
-        lines.append(f"{name}: {json.dumps(result)}")
+        audit = result.get("audit") or {}
+        verdict = (
+            "FAILED: " + "; ".join(result["failed"])
+            if result.get("failed")
+            else ("ok" if audit.get("ok") else "LOST OR DRIFTED: " + json.dumps(audit))
+        )
+        if "integrity_check" in result:
+            verdict += f"; integrity_check {result['integrity_check']}"
+        lines.append(
+            f"| {name} | {result.get('writes_per_second', '—')} | "
+            f"{result.get('writes_accepted', '—')} | {result.get('errors', '—')} | "
+            f"{result.get('database_is_locked', '—')} | {verdict} | "
+            f"{result.get('worker_rss_mib', '—')} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None):
     args = parse_args(argv)
+    # Django is configured in this process below, which rewrites the environment.
+    outer_env = dict(os.environ)
     sizes = [int(size) for size in args.sizes.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -281,7 +324,9 @@ def main(argv=None):
 
     facts = {name: page_facts(path) for name, path in [("trivial view", TRIVIAL_PATH), *paths]}
     for name, fact in facts.items():
-        print(f"  {name:<22} {fact['queries']:>3} SQL queries, {fact['bytes']} bytes")
+        print(
+            f"  {name:<22} {fact['queries']:>3} SQL queries, {fact['bytes']} bytes, {fact['ms']} ms"
+        )
     if args.profile_requests:
         for name, path in [
             ("trivial", TRIVIAL_PATH),
@@ -319,12 +364,13 @@ def main(argv=None):
     if not args.skip_writes:
         common = [f"--duration={args.write_duration}", f"--clients={args.clients}"]
         server_flags = [f"--worker-class={args.worker_class}", f"--threads={args.threads}"]
-        writes["write load, SQLite"] = run_script("write_load.py", *common, *server_flags)
-        if os.environ.get("DATABASE_URL"):
+        flags = [*common, *server_flags]
+        writes["write load, SQLite"] = run_script("write_load.py", *flags, env=outer_env)
+        if outer_env.get("DATABASE_URL"):
             writes["write load, PostgreSQL"] = run_script(
-                "write_load.py", *common, *server_flags, "--postgres"
+                "write_load.py", *flags, "--postgres", env=outer_env
             )
-        writes["kill test, SQLite"] = run_script("kill_test.py", *common, *server_flags)
+        writes["kill test, SQLite"] = run_script("kill_test.py", *flags, env=outer_env)
 
     text = report(info, args, facts, reads, ceiling, incumbent, writes)
     print("\n" + text)
