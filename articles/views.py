@@ -3,6 +3,9 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from comments.models import Comment
+from comments.views import story_context
+
 from .models import Article
 
 
@@ -12,7 +15,7 @@ class ArticleListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return Article.objects.published()
+        return Article.objects.published().annotate(comment_count=Comment.objects.count_for())
 
 
 class ArticleDetailView(DetailView):
@@ -29,6 +32,7 @@ class ArticleDetailView(DetailView):
             .exclude(pk=self.object.pk)
             .only("headline", "slug", "caption", "published_at")[:4]
         )
+        context.update(story_context(self.request, self.object, form=kwargs.get("comment_form")))
         return context
 
 

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +32,22 @@ class CommentQuerySet(models.QuerySet):
 
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def live(self):
+        """Visible comments their authors have not deleted: what the comment count counts."""
+        return self.visible().filter(deleted_at__isnull=True)
+
+    def count_for(self, article_ref="pk"):
+        """Return a subquery counting each outer story's live comments, for annotate()."""
+        counted = (
+            self.live()
+            .filter(article=models.OuterRef(article_ref))
+            .order_by()
+            .values("article")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return Coalesce(models.Subquery(counted), 0)
 
 
 class Comment(models.Model):
@@ -109,7 +128,9 @@ class Comment(models.Model):
         return f"{self.author_name}: {self.body[:60]}"
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#c{self.pk}"
+        # The story page shows the comment's whole thread first, wherever it sorts.
+        thread = self.thread_id or self.pk
+        return f"{self.article.get_absolute_url()}?thread={thread}#c{self.pk}"
 
     @property
     def is_visible(self):
@@ -118,6 +139,18 @@ class Comment(models.Model):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    def is_by(self, reader_key):
+        """Return whether the reader with this key wrote the comment (account or guest cookie)."""
+        return bool(reader_key) and self.reader_key == reader_key
+
+    @property
+    def edit_window_ends_at(self):
+        minutes = settings.NEWSROOM["COMMENT_EDIT_WINDOW_MINUTES"]
+        return self.created_at + timedelta(minutes=minutes)
+
+    def is_editable(self):
+        return not self.is_deleted and timezone.now() < self.edit_window_ends_at
 
 
 class CommentLike(models.Model):

@@ -4,4 +4,12 @@ from . import views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("stories/<slug:slug>/comments/", views.comment_list, name="comment_list"),
+    path("stories/<slug:slug>/comments/post/", views.comment_post, name="comment_post"),
+    path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
+    path("comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/like/", views.comment_like, name="comment_like"),
+    path("comments/<int:pk>/report/", views.comment_report, name="comment_report"),
 ]

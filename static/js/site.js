@@ -1,2 +1,222 @@
 // newsroom progressive enhancement. The site works without this file; it only makes it smoother.
 "use strict";
+
+// ---------- Comments ----------
+// Forms and links work without this; with it, posting, replying, editing, deleting, liking,
+// reporting, sorting and loading more happen in place, and results are announced.
+(function () {
+  const section = document.querySelector("[data-comments]");
+  if (!section) return;
+  const live = section.querySelector("[data-comments-live]");
+  const list = () => section.querySelector("[data-thread-list]");
+  // Translated strings come from the server, on the section's data-msg-* attributes.
+  function text(key, n) {
+    const one = section.dataset[key + "One"];
+    const message = (n === 1 && one) || section.dataset[key] || "";
+    return message.replace("{n}", n);
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    const field = section.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function announce(message) {
+    if (!live || !message) return;
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = message; }, 50);
+  }
+
+  function fragment(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content;
+  }
+
+  function focusOn(element) {
+    if (!element) return;
+    if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    element.focus({ preventScroll: false });
+  }
+
+  async function send(url, options) {
+    const headers = Object.assign({ "X-Requested-With": "fetch" }, options && options.headers);
+    const response = await fetch(url, Object.assign({ credentials: "same-origin" }, options, { headers: headers }));
+    return response;
+  }
+
+  async function post(form) {
+    const response = await send(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+    let data = {};
+    try { data = await response.json(); } catch (error) { data = { ok: false }; }
+    if (!data.message && !response.ok) {
+      data.message = text(response.status === 403 ? "msgForbidden" : "msgError");
+    }
+    return data;
+  }
+
+  // Live character counter, announced politely only near and past the limit.
+  function updateCounter(textarea) {
+    const limit = parseInt(textarea.dataset.maxlength, 10);
+    const counter = section.querySelector('[data-counter-for="' + textarea.id + '"]');
+    if (!limit || !counter) return;
+    const left = limit - textarea.value.length;
+    counter.hidden = false;
+    counter.classList.toggle("field__counter--over", left < 0);
+    counter.textContent = left >= 0 ? text("msgLeft", left) : text("msgOver", -left);
+    counter.setAttribute("aria-live", left < 100 ? "polite" : "off");
+  }
+  section.addEventListener("input", function (event) {
+    if (event.target.matches("textarea[data-maxlength]")) updateCounter(event.target);
+  });
+  section.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
+
+  function closePanel(panel) {
+    if (!panel) return;
+    const opener = panel.openedBy;
+    panel.innerHTML = "";
+    panel.dataset.kind = "";
+    if (opener) { opener.setAttribute("aria-expanded", "false"); opener.focus(); }
+  }
+
+  // Reply, Edit, Delete and Report open their form inside the comment.
+  async function openPanel(form) {
+    const comment = form.closest("[data-comment]");
+    const panel = comment && comment.querySelector("[data-panel]");
+    const button = form.querySelector("button");
+    if (!panel) return form.submit();
+    if (panel.dataset.kind === form.dataset.inline) return closePanel(panel);
+    section.querySelectorAll("[data-panel]").forEach(function (other) {
+      if (other !== panel && other.innerHTML) closePanel(other);
+    });
+    const response = await send(form.action, { headers: { Accept: "text/html" } });
+    if (!response.ok) return form.submit();
+    panel.innerHTML = "";
+    panel.appendChild(fragment(await response.text()));
+    panel.dataset.kind = form.dataset.inline;
+    panel.openedBy = button;
+    comment.querySelectorAll("[aria-expanded]").forEach(function (b) { b.setAttribute("aria-expanded", "false"); });
+    button.setAttribute("aria-expanded", "true");
+    panel.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
+    focusOn(panel.querySelector("textarea, input:not([type=hidden]):not([tabindex='-1']), button"));
+  }
+
+  function replaceThread(data) {
+    const existing = document.getElementById("t" + data.thread_id);
+    const content = data.thread_html ? fragment(data.thread_html) : null;
+    if (existing && content) existing.replaceWith(content);
+    else if (existing) existing.remove();
+    else if (content) list().prepend(content);
+    const empty = section.querySelector("[data-comments-empty]");
+    if (empty && data.thread_html) empty.remove();
+    const count = section.querySelector("[data-comment-count]");
+    if (count && typeof data.count === "number") count.textContent = data.count;
+  }
+
+  async function submitCommentForm(form) {
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    section.setAttribute("aria-busy", "true");
+    try {
+      const data = await post(form);
+      if (data.ok) {
+        const isTopForm = !form.closest("[data-panel]");
+        replaceThread(data);
+        if (isTopForm) {
+          form.reset();
+          form.querySelectorAll("[data-form-errors], .errorlist").forEach(function (el) { el.remove(); });
+          form.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
+        }
+        announce(data.message);
+        focusOn(document.getElementById("c" + data.comment_id) || section.querySelector("h2"));
+      } else if (data.form_html) {
+        const replacement = fragment(data.form_html).firstElementChild;
+        form.replaceWith(replacement);
+        replacement.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
+        announce(data.message);
+        focusOn(replacement.querySelector("[aria-invalid=true], .field--invalid textarea, .field--invalid input") || replacement.querySelector("[data-form-errors]"));
+      } else {
+        announce(data.message);
+        if (data.message) window.alert(data.message);
+      }
+    } finally {
+      if (button && button.isConnected) button.disabled = false;
+      section.removeAttribute("aria-busy");
+    }
+  }
+
+  async function toggleLike(form) {
+    const button = form.querySelector("button");
+    const data = await post(form);
+    if (!data.ok) return announce(data.message);
+    button.setAttribute("aria-pressed", data.liked ? "true" : "false");
+    const icon = button.querySelector(".comment__icon");
+    if (icon) icon.textContent = data.liked ? "♥" : "♡";
+    const count = form.querySelector("[data-like-count]");
+    if (count) { count.textContent = data.like_label; count.hidden = !data.like_count; }
+    announce(data.message);
+  }
+
+  async function loadThreads(url, replace) {
+    section.setAttribute("aria-busy", "true");
+    try {
+      const response = await send(url, { headers: { Accept: "text/html" } });
+      if (!response.ok) { window.location.href = url; return; }
+      const content = fragment(await response.text());
+      const threads = Array.from(content.querySelectorAll("[data-thread-list] > li"));
+      if (replace) list().replaceChildren();
+      threads.forEach(function (li) { list().appendChild(li); });
+      const oldMore = section.querySelector("[data-load-more-wrap]");
+      if (oldMore) oldMore.remove();
+      const newMore = content.querySelector("[data-load-more-wrap]");
+      if (newMore) list().after(newMore);
+      return threads;
+    } finally {
+      section.removeAttribute("aria-busy");
+    }
+  }
+
+  section.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.matches("[data-inline]")) { event.preventDefault(); openPanel(form); }
+    else if (form.matches("[data-like]")) { event.preventDefault(); toggleLike(form); }
+    else if (form.matches("[data-comment-form]")) { event.preventDefault(); submitCommentForm(form); }
+  });
+
+  section.addEventListener("click", function (event) {
+    const cancel = event.target.closest("[data-cancel]");
+    if (cancel && cancel.closest("[data-panel]")) {
+      event.preventDefault();
+      return closePanel(cancel.closest("[data-panel]"));
+    }
+    const sort = event.target.closest(".comments__sort a[data-sort]");
+    if (sort) {
+      event.preventDefault();
+      const url = section.dataset.listUrl + "?sort=" + encodeURIComponent(sort.dataset.sort);
+      loadThreads(url, true).then(function () {
+        section.querySelectorAll(".comments__sort a").forEach(function (a) { a.removeAttribute("aria-current"); });
+        sort.setAttribute("aria-current", "true");
+        history.replaceState(null, "", sort.getAttribute("href"));
+        announce(text("msgSorted", sort.textContent.trim()));
+      });
+      return;
+    }
+    const more = event.target.closest("a[data-load-more]");
+    if (more) {
+      event.preventDefault();
+      const url = section.dataset.listUrl + "?sort=" + encodeURIComponent(more.dataset.sort) +
+        "&after=" + encodeURIComponent(more.dataset.after);
+      loadThreads(url, false).then(function (threads) {
+        if (!threads) return;
+        announce(text("msgLoaded", threads.length));
+        if (threads[0]) focusOn(threads[0].querySelector("article"));
+      });
+    }
+  });
+})();

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.demo import load_demo_articles
+from comments.demo import add_demo_comments
 
 DEMO_EDITOR = ("editor", "editor-demo-password")
 
@@ -20,6 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, comments=40, **options):
         article = load_demo_articles()
         self.stdout.write(self.style.SUCCESS(f"Demo story: {article.get_absolute_url()}"))
+        article.comments.all().delete()
+        add_demo_comments(article, comments)
+        self.stdout.write(f"Demo comments: {comments}.")
         if settings.DEBUG:
             username, password = DEMO_EDITOR
             User = get_user_model()

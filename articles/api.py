@@ -1,0 +1,150 @@
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import generics, pagination, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from comments.models import Comment, ReactionKind, ReactionTally
+
+from .models import Article
+from .serializers import ArticleDetailSerializer, ArticleSerializer, CommentCountSerializer
+
+MAX_BATCH = 100
+
+
+def with_comment_count(articles):
+    """Annotate each article with its number of visible comments, in the same query."""
+    visible = (
+        Comment.objects.visible()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return articles.annotate(
+        comment_count=Coalesce(Subquery(visible, output_field=IntegerField()), Value(0))
+    )
+
+
+def reaction_tally(article):
+    counts = dict(ReactionTally.objects.filter(article=article).values_list("kind", "count"))
+    kinds = ReactionKind.objects.filter(enabled=True)
+    total = sum(counts.get(kind.key, 0) for kind in kinds)
+    return [
+        {
+            "key": kind.key,
+            "emoji": kind.emoji,
+            "label": kind.label,
+            "count": counts.get(kind.key, 0),
+            "share": round(100 * counts.get(kind.key, 0) / total) if total else 0,
+        }
+        for kind in kinds
+    ]
+
+
+class StrictCursorPagination(pagination.CursorPagination):
+    """Cursor pagination that answers a bad page_size with 400 instead of silently ignoring it."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        try:
+            [value] = values
+            size = int(value)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            message = _("Give one whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+            raise serializers.ValidationError({self.page_size_query_param: message}, "invalid")
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
+
+
+class ArticlePagination(StrictCursorPagination):
+    ordering = ("-published_at", "-id")
+
+
+def paginated(view):
+    """Document the 400 a bad page_size gets, on a list view using StrictCursorPagination."""
+    return extend_validation_errors(["invalid"], field_name="page_size", methods=["get"])(view)
+
+
+@paginated
+class ArticleList(generics.ListAPIView):
+    """Published stories, newest first."""
+
+    serializer_class = ArticleSerializer
+    pagination_class = ArticlePagination
+
+    def get_queryset(self):
+        return with_comment_count(Article.objects.published())
+
+
+class ArticleDetail(generics.RetrieveAPIView):
+    """One published story with its body, links and reaction tally."""
+
+    serializer_class = ArticleDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return with_comment_count(Article.objects.published()).prefetch_related("links")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "slug" in self.kwargs and getattr(self, "_article", None) is not None:
+            context["reaction_tally"] = reaction_tally(self._article)
+        return context
+
+    def get_object(self):
+        self._article = super().get_object()
+        return self._article
+
+
+@extend_validation_errors(["required", "max_length"], field_name="slug", methods=["get"])
+class CommentCounts(APIView):
+    """Visible comment counts for many stories in one request, for home pages and embeds."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                str,
+                many=True,
+                required=True,
+                description=f"A story slug; repeat for up to {MAX_BATCH} stories.",
+            )
+        ],
+        responses=CommentCountSerializer(many=True),
+    )
+    def get(self, request):
+        slugs = list(dict.fromkeys(request.query_params.getlist("slug")))
+        if not slugs:
+            raise serializers.ValidationError(
+                {"slug": _("Give at least one story slug.")}, "required"
+            )
+        if len(slugs) > MAX_BATCH:
+            message = _("Ask for at most %(max)d stories at a time.") % {"max": MAX_BATCH}
+            raise serializers.ValidationError({"slug": message}, "max_length")
+        articles = with_comment_count(Article.objects.published().filter(slug__in=slugs))
+        counts = {a.slug: a.comment_count for a in articles.only("slug")}
+        return Response(
+            CommentCountSerializer(
+                [{"slug": slug, "comment_count": counts[slug]} for slug in slugs if slug in counts],
+                many=True,
+            ).data
+        )

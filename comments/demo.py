@@ -1,0 +1,176 @@
+"""Demo conversation for `manage.py load_demo --comments N`: realistic, threaded, fast to build."""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Comment, CommentLike
+
+NAMES = [
+    "Malik O.",
+    "Rosa B.",
+    "Jonas Weber",
+    "Priya",
+    "Tom H.",
+    "Aiko Tanaka",
+    "Grace",
+    "Sven L.",
+    "Chidi Okafor",
+    "Marta",
+    "Dev Patel",
+    "Lena K.",
+    "old_commuter",
+    "Fatima Z.",
+    "Pieter",
+    "Hannah M.",
+    "Kwame",
+    "Sofía R.",
+    "Ben",
+    "Ingrid N.",
+    "Yusuf",
+    "Claire D.",
+    "Ravi",
+    "Noor",
+    "Eoin",
+    "Mei Lin",
+    "bridgewatcher",
+    "Agnes",
+    "Luca",
+    "Tomás",
+]
+OPENERS = [
+    "Finally!",
+    "Honestly,",
+    "I cycled across this morning and",
+    "Two years is a long time, but",
+    "As someone who lives on the south bank,",
+    "Good news overall, though",
+    "I have to say",
+    "Not convinced.",
+    "Credit where it's due:",
+    "Interesting piece.",
+]
+TOPICS = [
+    "the new cycle lane is a real improvement",
+    "a 2.50 toll at peak hour feels like a tax on people who have no other way to work",
+    "eleven percent over budget is actually not bad for a project this size",
+    "the footpaths are so much wider, you can finally walk two abreast",
+    "nobody mentioned what happens to the buses during the evening peak",
+    "the anchor bolt story is worrying: who inspected them the first time?",
+    "forty minutes down to twelve is life-changing for shift workers",
+    "the petition will not change anything unless the council listens",
+    "maintenance has to be paid for somehow, and the toll is at least honest about it",
+    "I'd like to see the traffic numbers after a month before judging",
+]
+CLOSERS = [
+    "",
+    "",
+    "",
+    " Let's see how it goes.",
+    " Well done to the crews who worked nights.",
+    " The council should publish the full figures.",
+    " Just my two cents.",
+    " <b>Six months</b> is too long to wait for a review.",
+    " More here: https://example.org/harbour-bridge-faq",
+    " Anyone else notice the new lighting? <i>Lovely</i> at night.",
+]
+REPLIES = [
+    "I agree with you completely.",
+    "Not sure that's fair.",
+    "Exactly this.",
+    "Do you have a source for that?",
+    "Same experience here.",
+    "That's a good point.",
+    "I see it differently:",
+    "Thanks for saying this.",
+    "Ha, well put.",
+    "You're forgetting the people who drive in from outside the city.",
+]
+
+
+def _sentence(text):
+    return text if text.endswith("?") else f"{text}."
+
+
+def _body(rng, reply):
+    if reply:
+        text = f"{rng.choice(REPLIES)} {_sentence(rng.choice(TOPICS).capitalize())}"
+    else:
+        text = f"{rng.choice(OPENERS)} {_sentence(rng.choice(TOPICS))}{rng.choice(CLOSERS)}"
+    if rng.random() < 0.2:
+        text += f"\n\n{rng.choice(TOPICS).capitalize()}, and {_sentence(rng.choice(TOPICS))}"
+    return text
+
+
+@transaction.atomic
+def add_demo_comments(article, count, *, seed=4):
+    """Add `count` approved demo comments to `article`: threads, replies up to five deep, likes.
+
+    Comments are inserted in waves by depth (one bulk insert each), so replies can point at the
+    ids of their parents; like counts equal the CommentLike rows behind them.
+    """
+    if count <= 0:
+        return []
+    rng = random.Random(seed)
+    # The conversation ends a few minutes ago; a big one has been going for longer.
+    span = int(timedelta(hours=max(6, count / 40)).total_seconds())
+    start = timezone.now() - timedelta(seconds=span + 300)
+    readers = [f"g:{uuid.UUID(int=rng.getrandbits(128))}" for _ in range(len(NAMES))]
+
+    roots = max(1, round(count * 0.45))
+    plan = [None] * roots  # parent index for every comment; None for top level
+    for index in range(roots, count):
+        plan.append(rng.randrange(index))  # reply to anything posted before it
+    depths = []
+    for parent in plan:
+        depths.append(0 if parent is None else min(depths[parent] + 1, 5))
+    # A reply that would go deeper than five levels answers its grandparent instead.
+    for index, parent in enumerate(plan):
+        while parent is not None and depths[parent] >= 5:
+            parent = plan[parent]
+        plan[index] = parent
+        depths[index] = 0 if parent is None else depths[parent] + 1
+
+    offsets = sorted(rng.randrange(span) for _ in range(count))
+    created = []
+    for index, parent in enumerate(plan):
+        author = rng.randrange(len(NAMES))
+        moment = start + timedelta(seconds=offsets[index])
+        if parent is not None:
+            moment = max(moment, created[parent].created_at + timedelta(seconds=30))
+        likes = int(rng.paretovariate(1.6)) - 1 if rng.random() < 0.7 else 0
+        created.append(
+            Comment(
+                article=article,
+                depth=depths[index],
+                reader_key=readers[author],
+                author_name=NAMES[author],
+                body=_body(rng, parent is not None),
+                status=Comment.Status.APPROVED,
+                moderation_rule="demo",
+                is_featured=parent is None and rng.random() < 0.03,
+                like_count=min(likes, 40),
+                created_at=moment,
+            )
+        )
+    for depth in range(max(depths) + 1):
+        wave = [i for i, d in enumerate(depths) if d == depth]
+        for i in wave:
+            if plan[i] is not None:
+                created[i].parent = created[plan[i]]
+                root = created[plan[i]]
+                created[i].thread_id = root.thread_id or root.pk
+        Comment.objects.bulk_create([created[i] for i in wave], batch_size=500)
+
+    CommentLike.objects.bulk_create(
+        [
+            CommentLike(comment=comment, reader_key=f"g:demo-{comment.pk}-{n}")
+            for comment in created
+            for n in range(comment.like_count)
+        ],
+        batch_size=1000,
+    )
+    return created

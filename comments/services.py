@@ -1,0 +1,263 @@
+"""
+The one write path for comments, likes and reports.
+
+The HTML views and the API call these functions, so both validate, moderate and count the same
+way. Each raises ValidationError (a dict keyed by field, for forms and JSON alike),
+PermissionDenied when the reader may not touch the comment, or moderation.CommentRefused when
+the pipeline refuses it (closed story 403, rate limit 429).
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import moderation, ratelimits
+from .formatting import clean_text
+from .models import Comment, CommentLike, CommentReport
+
+NAME_MAX_LENGTH = Comment._meta.get_field("author_name").max_length
+EMAIL_MAX_LENGTH = Comment._meta.get_field("author_email").max_length
+USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
+REPORT_TEXT_MAX_LENGTH = CommentReport._meta.get_field("text").max_length
+# Depth is stored exactly for "replying to" notes, but a chain of replies has no business
+# reaching the column's limit.
+MAX_STORED_DEPTH = 1000
+
+
+def _clean(errors, field, value, **kwargs):
+    try:
+        return clean_text(value, **kwargs)
+    except ValidationError as error:
+        errors.setdefault(field, []).extend(error.messages)
+        return value
+
+
+def clean_body(body, errors):
+    """Return the cleaned body, adding any problems to `errors` under "body"."""
+    body = _clean(errors, "body", body)
+    limit = settings.NEWSROOM["COMMENT_MAX_LENGTH"]
+    if "body" in errors:
+        return body
+    if not body:
+        errors["body"] = [_("Please write a comment before posting.")]
+    elif len(body) > limit:
+        errors["body"] = [
+            _(
+                "Your comment is %(length)s characters long; the limit is %(limit)s. "
+                "Please shorten it by %(over)s."
+            )
+            % {"length": len(body), "limit": limit, "over": len(body) - limit}
+        ]
+    return body
+
+
+def _author(reader, author_name, author_email, errors):
+    if reader.user is not None:
+        user = reader.user
+        name = clean_text(user.get_full_name() or user.get_username(), multiline=False)
+        return name[:NAME_MAX_LENGTH], user.email or ""
+    name = _clean(errors, "author_name", author_name, multiline=False)
+    if "author_name" not in errors:
+        if not name:
+            errors["author_name"] = [_("Please tell us your name.")]
+        elif len(name) > NAME_MAX_LENGTH:
+            errors["author_name"] = [
+                _("Please shorten your name to %(limit)s characters.") % {"limit": NAME_MAX_LENGTH}
+            ]
+    email = (author_email or "").strip()
+    if email:
+        try:
+            if len(email) > EMAIL_MAX_LENGTH:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors["author_email"] = [_("Please enter a valid email address, or leave it empty.")]
+    return name, email
+
+
+def _check_parent(parent, article, reader, errors):
+    if parent is None:
+        return
+    if (
+        parent.article_id != article.pk
+        or not Comment.objects.visible_to(reader.key).filter(pk=parent.pk).exists()
+    ):
+        errors["parent"] = [_("The comment you are replying to is no longer available.")]
+    elif parent.is_deleted:
+        errors["parent"] = [_("The comment you are replying to has been deleted.")]
+
+
+def comment_submit(
+    *, article, reader, body, author_name="", author_email="", parent=None, user_agent=""
+):
+    """Validate, moderate and save a new comment or reply; return it."""
+    errors = {}
+    body = clean_body(body, errors)
+    name, email = _author(reader, author_name, author_email, errors)
+    _check_parent(parent, article, reader, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    comment = Comment(
+        article=article,
+        parent=parent,
+        thread_id=(parent.thread_id or parent.pk) if parent else None,
+        depth=min(parent.depth + 1, MAX_STORED_DEPTH) if parent else 0,
+        user=reader.user,
+        reader_key=reader.key,
+        author_name=name,
+        author_email=email,
+        body=body,
+        ip_hash=reader.ip_hash,
+        network_hash=reader.network_hash,
+        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
+    )
+    decision = moderation.moderate(comment=comment, reader=reader)
+    _apply(comment, decision)
+    with transaction.atomic():
+        comment.save()
+        moderation.record(comment, decision)
+    return comment
+
+
+def _apply(comment, decision):
+    comment.status = decision.status
+    comment.moderation_rule = decision.rule
+    comment.moderation_reason = decision.reason
+    comment.decided_at = None if decision.status == Comment.Status.PENDING else timezone.now()
+
+
+def _own(comment, reader):
+    if not comment.is_by(reader.key):
+        raise PermissionDenied(_("You can only change your own comments."))
+
+
+def comment_edit(*, comment, reader, body):
+    """Change the text of the reader's own comment within the edit window; return it."""
+    _own(comment, reader)
+    if comment.is_deleted:
+        raise ValidationError({"body": [_("A deleted comment cannot be edited.")]})
+    if not comment.is_editable():
+        raise ValidationError(
+            {
+                "body": [
+                    _("Comments can only be edited for %(minutes)s minutes after posting.")
+                    % {"minutes": settings.NEWSROOM["COMMENT_EDIT_WINDOW_MINUTES"]}
+                ]
+            }
+        )
+    errors = {}
+    body = clean_body(body, errors)
+    if errors:
+        raise ValidationError(errors)
+    if body == comment.body:
+        return comment
+    previous_status = comment.status
+    comment.body = body
+    decision = moderation.moderate(comment=comment, reader=reader, is_edit=True)
+    # An editor's rejection stands; an edit is only re-judged if it was visible or waiting.
+    if previous_status in {Comment.Status.APPROVED, Comment.Status.PENDING}:
+        _apply(comment, decision)
+    comment.edited_at = timezone.now()
+    with transaction.atomic():
+        comment.save(
+            update_fields=[
+                "body",
+                "edited_at",
+                "status",
+                "moderation_rule",
+                "moderation_reason",
+                "decided_at",
+            ]
+        )
+        if comment.status != previous_status:
+            moderation.record(comment, decision, previous_status=previous_status)
+    return comment
+
+
+def comment_delete(*, comment, reader):
+    """Withdraw the reader's own comment; replies stay, editors keep the original text."""
+    _own(comment, reader)
+    if comment.deleted_at is None:
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["deleted_at"])
+    return comment
+
+
+def _check_target(comment):
+    if not comment.is_visible or comment.is_deleted:
+        raise ValidationError(_("This comment is no longer available."), code="unavailable")
+
+
+def comment_like_toggle(*, comment, reader, liked=None):
+    """Like or unlike a comment; `liked=None` toggles. Return (liked, like_count)."""
+    _check_target(comment)
+    try:
+        ratelimits.enforce(
+            group="like",
+            reader=reader,
+            per_reader=settings.NEWSROOM["REACTION_RATE"],
+            per_network=settings.NEWSROOM["REACTION_NETWORK_RATE"],
+        )
+    except ratelimits.RateLimited as limited:
+        raise moderation.CommentRefused(
+            _("You are liking too fast. Please wait a moment and try again."),
+            status=429,
+            rule="rate_limit",
+            retry_after=limited.retry_after,
+        ) from limited
+    counter = Comment.objects.filter(pk=comment.pk)
+    with transaction.atomic():
+        existing = CommentLike.objects.filter(comment=comment, reader_key=reader.key)
+        if liked is not True and existing.delete()[0]:
+            counter.update(like_count=F("like_count") - 1)
+            liked = False
+        elif liked is not False:
+            try:
+                # The unique constraint decides between two simultaneous likes by one reader.
+                with transaction.atomic():
+                    CommentLike.objects.create(comment=comment, reader_key=reader.key)
+            except IntegrityError:
+                pass
+            else:
+                counter.update(like_count=F("like_count") + 1)
+            liked = True
+        comment.like_count = counter.values_list("like_count", flat=True).get()
+    return liked, comment.like_count
+
+
+class AlreadyReported(ValidationError):
+    """The reader has reported this comment before (the API answers 409)."""
+
+
+def comment_report(*, comment, reader, reason, text=""):
+    """Report a comment to the editors, once per reader; return the CommentReport."""
+    _check_target(comment)
+    errors = {}
+    if comment.is_by(reader.key):
+        raise ValidationError(_("You cannot report your own comment."), code="own")
+    if reason not in CommentReport.Reason.values:
+        errors["reason"] = [_("Please choose why you are reporting this comment.")]
+    text = _clean(errors, "text", text)
+    if "text" not in errors and len(text) > REPORT_TEXT_MAX_LENGTH:
+        errors["text"] = [
+            _("Please keep the details under %(limit)s characters.")
+            % {"limit": REPORT_TEXT_MAX_LENGTH}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            report = CommentReport.objects.create(
+                comment=comment, reader_key=reader.key, reason=reason, text=text
+            )
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError:
+        raise AlreadyReported(
+            _("You have already reported this comment. Thank you."), code="duplicate"
+        ) from None
+    return report

@@ -1,0 +1,186 @@
+"""
+Read a page of comment threads in a fixed number of queries, however long the conversation.
+
+One query reads the page of top-level comments (cursor pagination on the sort key), one reads
+every reply under them by `thread_id`; Python builds the tree. Replies deeper than MAX_LEVEL stay
+in their thread at the last level with a "replying to" note.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from .models import Comment, CommentLike
+
+MAX_LEVEL = 3
+SORTS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "liked": ("-like_count", "-id"),
+}
+DEFAULT_SORT = "oldest"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# What a page needs; emails, IP hashes and user agents never leave the database for readers.
+PAGE_FIELDS = (
+    "id",
+    "article_id",
+    "parent_id",
+    "thread_id",
+    "depth",
+    "reader_key",
+    "user_id",
+    "user__is_staff",
+    "author_name",
+    "body",
+    "status",
+    "is_featured",
+    "like_count",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+)
+
+
+@dataclass
+class Node:
+    comment: Comment
+    level: int = 0
+    replying_to: Comment | None = None
+    children: list = field(default_factory=list)
+    mine: bool = False
+    editable: bool = False
+    liked: bool = False
+
+
+@dataclass
+class ThreadPage:
+    threads: list
+    sort: str
+    next_cursor: str = ""
+    focused: bool = False
+
+
+def parse_sort(value):
+    return value if value in SORTS else DEFAULT_SORT
+
+
+def make_cursor(comment, sort):
+    if sort == "liked":
+        return f"{comment.like_count}.{comment.pk}"
+    micros = (comment.created_at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{comment.pk}"
+
+
+def _after(queryset, sort, cursor):
+    """Filter to the comments after `cursor` in `sort` order; ignore a malformed cursor."""
+    try:
+        key, pk = (int(part) for part in cursor.split("."))
+    except (AttributeError, ValueError):
+        return queryset
+    if sort == "liked":
+        return queryset.filter(Q(like_count__lt=key) | Q(like_count=key, id__lt=pk))
+    try:
+        moment = EPOCH + timedelta(microseconds=key)
+    except OverflowError:
+        return queryset
+    if sort == "newest":
+        return queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    return queryset.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
+
+
+def _shown(comments, reader_key):
+    return comments.visible_to(reader_key).select_related("user").only(*PAGE_FIELDS)
+
+
+def thread_page(article, *, reader_key=None, sort=DEFAULT_SORT, cursor="", thread=None, size=None):
+    """Return a ThreadPage of `article`'s threads as `reader_key` may see them.
+
+    With `thread` (a top-level comment id), the page holds that one thread: a permalink.
+    """
+    sort = parse_sort(sort)
+    size = size or settings.NEWSROOM["COMMENTS_PER_PAGE"]
+    roots = _shown(article.comments.top_level(), reader_key)
+    if thread is not None:
+        roots = list(roots.filter(pk=thread)[:1])
+        next_cursor = ""
+    else:
+        roots = list(_after(roots, sort, cursor).order_by(*SORTS[sort])[: size + 1])
+        next_cursor = make_cursor(roots[size - 1], sort) if len(roots) > size else ""
+        roots = roots[:size]
+    replies = (
+        _shown(Comment.objects.filter(thread_id__in=[root.pk for root in roots]), reader_key)
+        .order_by("created_at", "id")
+        .iterator()
+        if roots
+        else []
+    )
+    threads = build_threads(roots, replies)
+    _mark_for_reader(threads, reader_key)
+    return ThreadPage(threads, sort, next_cursor, focused=thread is not None)
+
+
+def _walk(nodes):
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children)
+
+
+def _mark_for_reader(threads, reader_key):
+    """Flag the reader's own comments and the ones they liked (one query, whatever the page)."""
+    if not reader_key or not threads:
+        return
+    nodes = list(_walk(threads))
+    liked = set(
+        CommentLike.objects.filter(
+            reader_key=reader_key, comment_id__in=[node.comment.pk for node in nodes]
+        ).values_list("comment_id", flat=True)
+    )
+    for node in nodes:
+        node.liked = node.comment.pk in liked
+        node.mine = node.comment.is_by(reader_key)
+        node.editable = node.mine and node.comment.is_editable()
+
+
+def build_threads(roots, replies):
+    """Return Nodes for `roots` with `replies` arranged under them, deleted leaves dropped.
+
+    Iterative on purpose: a chain of replies may be deeper than Python's recursion limit.
+    """
+    replies = list(replies)
+    children = {}
+    for reply in replies:
+        children.setdefault(reply.parent_id, []).append(reply)
+
+    # A withdrawn comment stays as a placeholder only while it holds replies in place; deepest
+    # first, so every reply is settled before its parent.
+    kept = set()
+    for comment in [*sorted(replies, key=lambda c: -c.depth), *roots]:
+        if not comment.is_deleted or any(kid.pk in kept for kid in children.get(comment.pk, ())):
+            kept.add(comment.pk)
+
+    def kids_of(comment):
+        return [kid for kid in children.get(comment.pk, ()) if kid.pk in kept]
+
+    threads = []
+    for root in roots:
+        if root.pk not in kept:
+            continue
+        stack = [Node(root)]
+        threads.append(stack[0])
+        while stack:
+            node = stack.pop()
+            if node.level < MAX_LEVEL - 1:
+                node.children = [Node(kid, level=node.level + 1) for kid in kids_of(node.comment)]
+                stack.extend(node.children)
+                continue
+            # The last level holds every deeper reply, in reading order, each naming its parent.
+            walk = [(kid, None) for kid in reversed(kids_of(node.comment))]
+            while walk:
+                comment, parent = walk.pop()
+                node.children.append(Node(comment, level=MAX_LEVEL, replying_to=parent))
+                walk.extend((kid, comment) for kid in reversed(kids_of(comment)))
+    return threads
