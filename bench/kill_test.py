@@ -37,7 +37,12 @@ def main(argv=None):
     add_load_arguments(parser)
     parser.add_argument("--kill-at", type=float, help="seconds into the load; default half-way")
     options = parser.parse_args(argv)
-    kill_at = options.kill_at if options.kill_at is not None else options.duration / 2
+    # Readers start posting after the form's minimum age; kill half-way through their posting.
+    kill_at = (
+        options.form_wait
+        + 1
+        + (options.kill_at if options.kill_at is not None else options.duration / 2)
+    )
 
     article, keys = prepare(sqlite_path=SQLITE_PATH, database_url=None)
     options_with_keys(options, keys)
@@ -65,7 +70,7 @@ def main(argv=None):
         restarted_after = time.monotonic() - started
         for reader in readers:
             reader.join()
-        seconds = time.monotonic() - started
+        ended_at = time.monotonic()
         rss = server.worker_rss_mib()
     finally:
         server.stop()
@@ -78,7 +83,7 @@ def main(argv=None):
         "killed_pids": killed_pids,
         "killed_after_s": round(killed_after, 1),
         "restarted_after_s": round(restarted_after, 1),
-        **summarise(readers, seconds, server),
+        **summarise(readers, ended_at, server),
         "worker_rss_mib": rss,
         "integrity_check": integrity,
     }

@@ -70,7 +70,7 @@ def add_load_arguments(parser):
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--page", help="path of the page with the forms; default the story's")
     parser.add_argument("--comment-share", type=float, default=0.5, help="share of comments")
-    parser.add_argument("--form-wait", type=float, default=0, help="seconds before first post")
+    parser.add_argument("--form-wait", type=float, default=3.5, help="seconds before first post")
     parser.add_argument("--refresh-every", type=int, default=0, help="re-GET the form every N")
     parser.add_argument("--name-fields", default="author_name,name,display_name")
     parser.add_argument("--reaction-marker", default="react")
@@ -179,6 +179,8 @@ class Reader(threading.Thread):
         self.current_reaction = None
         self.rng = random.Random(f"{run_id}-{index}")
         self.failure = None
+        self.last_used = 0.0
+        self.first_post_at = None
 
     # HTTP with a cookie jar of our own: the app sets Secure cookies, and this is plain HTTP.
     def request(self, method, path, body=None):
@@ -188,6 +190,10 @@ class Reader(threading.Thread):
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://{self.host}:{self.port}{self.path}"
+        if self.connection is not None and time.monotonic() - self.last_used > 1:
+            # gunicorn drops idle keep-alive connections after 2s; never post on a stale one.
+            self.connection.close()
+            self.connection = None
         if self.connection is None:
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
@@ -206,6 +212,7 @@ class Reader(threading.Thread):
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
+        self.last_used = time.monotonic()
         if response.getheader("Connection", "").lower() == "close":
             self.connection.close()
             self.connection = None
@@ -295,6 +302,7 @@ class Reader(threading.Thread):
                 )
             if self.options.form_wait:
                 time.sleep(self.options.form_wait)
+            self.first_post_at = time.monotonic()
             posted = 0
             while time.monotonic() < self.deadline and not self.stop.is_set():
                 share = self.options.comment_share if len(kinds) == 2 else 1
@@ -431,7 +439,8 @@ def verify(article, readers):
 
 def start_readers(*, base_url, path, duration, options):
     run_id = f"w{secrets.token_hex(4)}"
-    deadline = time.monotonic() + duration
+    # The clock starts when readers may post: after loading the page and the form's minimum age.
+    deadline = time.monotonic() + options.form_wait + 1 + duration
     stop = threading.Event()
     readers = [
         Reader(
@@ -450,7 +459,9 @@ def start_readers(*, base_url, path, duration, options):
     return readers
 
 
-def summarise(readers, seconds, server):
+def summarise(readers, ended_at, server):
+    starts = [r.first_post_at for r in readers if r.first_post_at]
+    seconds = ended_at - min(starts) if starts else 0
     outcomes = [o for r in readers for o in r.outcomes]
     accepted = [o for o in outcomes if o.status in ACCEPTED]
     latencies = sorted(o.seconds * 1000 for o in accepted)
@@ -494,7 +505,6 @@ def main(argv=None):
     )
     print(f"Write load on {label}: {options.clients} readers for {options.duration:g}s")
     with server:
-        started = time.monotonic()
         readers = start_readers(
             base_url=server.base_url,
             path=options.page or article.get_absolute_url(),
@@ -503,10 +513,10 @@ def main(argv=None):
         )
         for reader in readers:
             reader.join()
-        seconds = time.monotonic() - started
+        ended_at = time.monotonic()
         rss = server.worker_rss_mib()
     failures = sorted({r.failure for r in readers if r.failure})
-    result = {"database": label, **summarise(readers, seconds, server), "worker_rss_mib": rss}
+    result = {"database": label, **summarise(readers, ended_at, server), "worker_rss_mib": rss}
     if failures:
         result["failed"] = failures
         print("FAILED: " + "; ".join(failures))
