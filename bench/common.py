@@ -129,6 +129,8 @@ class Server:
             str(self.config.threads),
             "--timeout",
             "60",
+            # The default control socket is one path per machine; other gunicorns may hold it.
+            "--no-control-socket",
         ]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
