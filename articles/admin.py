@@ -3,6 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from comments.admin import reaction_summary
+
 from .models import Article, ArticleLink
 
 
@@ -26,6 +28,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     date_hierarchy = "published_at"
     inlines = [ArticleLinkInline]
+    readonly_fields = ["reactions"]
     actions = ["publish_now", "unpublish", "close_comments", "open_comments"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "byline", "body", "reaction_prompt"]}),
@@ -45,7 +48,12 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Reactions"), {"fields": ["reactions"]}),
     ]
+
+    @admin.display(description=_("What readers think"))
+    def reactions(self, obj):
+        return reaction_summary(obj) if obj.pk else "—"
 
     @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
     def publish_now(self, request, queryset):

@@ -137,6 +137,10 @@ class Article(models.Model):
         return close_at is None or timezone.now() < close_at
 
     @property
+    def reactions_open(self):
+        return self.reactions_enabled and self.is_published()
+
+    @property
     def effective_moderation_mode(self):
         return self.moderation_mode or settings.NEWSROOM["MODERATION_MODE"]
 

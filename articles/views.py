@@ -4,6 +4,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from comments.models import Comment
+from comments.reactions import reaction_bar
+from comments.readers import known_reader_key
 from comments.views import story_context
 
 from .models import Article
@@ -32,6 +34,8 @@ class ArticleDetailView(DetailView):
             .exclude(pk=self.object.pk)
             .only("headline", "slug", "caption", "published_at")[:4]
         )
+        if self.object.reactions_open:
+            context["reaction_bar"] = reaction_bar(self.object, known_reader_key(self.request))
         context.update(story_context(self.request, self.object, form=kwargs.get("comment_form")))
         return context
 

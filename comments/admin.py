@@ -4,18 +4,21 @@ The moderation desk: comment queues, bans, readers, the audit log and the dashbo
 Every status change made here goes through `comments.moderation`, which writes the audit log.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -29,8 +32,11 @@ from .models import (
     CommentReport,
     ModerationAction,
     ModerationSettings,
+    ReactionKind,
+    ReactionTally,
     ReaderProfile,
 )
+from .reactions import reaction_bar, reaction_timeline
 
 Status = Comment.Status
 
@@ -724,3 +730,95 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # One row of settings: the list is just the way in.
         return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)
+
+
+# Reactions
+
+
+@admin.register(ReactionKind)
+class ReactionKindAdmin(admin.ModelAdmin):
+    list_display = ["key", "emoji", "label", "position", "enabled", "reactions"]
+    list_display_links = ["key"]
+    list_editable = ["emoji", "label", "position", "enabled"]
+    list_filter = ["enabled"]
+
+    def get_queryset(self, request):
+        totals = (
+            ReactionTally.objects.filter(kind=OuterRef("key"))
+            .values("kind")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(total=Subquery(totals))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Narrow inputs keep the whole editable list on one screen.
+        sizes = {"emoji": 4, "label": 16, "position": 3}
+        if db_field.name in sizes:
+            kwargs["widget"] = forms.TextInput(attrs={"size": sizes[db_field.name]})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Counts hang on the key: renaming it would orphan every reaction already made.
+        return ["key"] if obj else []
+
+    @admin.display(description=_("reactions"), ordering="total")
+    def reactions(self, obj):
+        return obj.total or 0
+
+
+def timeline_chart(buckets, *, unit, width=640, height=200):
+    """Lay out a bar chart of (start, count) buckets as SVG coordinates."""
+    left, right, top, bottom = 40, 8, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((count for _start, count in buckets), default=0) or 1
+    slot = plot_w / max(len(buckets), 1)
+    label_format = "H:i" if unit == "hour" else "j M"
+    every = max(1, len(buckets) // 6)
+    bars, ticks = [], []
+    for index, (start, count) in enumerate(buckets):
+        bar_h = plot_h * count / peak
+        x = left + index * slot
+        when = formats.date_format(start, "j M H:i" if unit == "hour" else "j M Y")
+        bars.append(
+            {
+                "x": round(x + slot * 0.1, 1),
+                "y": round(top + plot_h - bar_h, 1),
+                "width": round(max(slot * 0.8, 1), 1),
+                "height": round(bar_h, 1),
+                "title": f"{when}: {count}",
+            }
+        )
+        if index % every == 0:
+            ticks.append(
+                {"x": round(x + slot / 2, 1), "label": formats.date_format(start, label_format)}
+            )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "top": top,
+        "base": top + plot_h,
+        "right": width - right,
+        "label_y": height - 8,
+        "peak": peak,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
+def reaction_summary(article):
+    """Render an editor's view of a story's reactions: totals, shares and a timeline chart."""
+    unit, buckets = reaction_timeline(article)
+    html = render_to_string(
+        "comments/admin_reaction_summary.html",
+        {
+            "bar": reaction_bar(article),
+            "unit": unit,
+            "buckets": buckets,
+            "chart": timeline_chart(buckets, unit=unit),
+            "reactions_open": article.reactions_open,
+        },
+    )
+    # The admin turns newlines in read-only fields into <br>, which would break out of the SVG.
+    return mark_safe(" ".join(html.splitlines()))  # noqa: S308 - autoescaped template output

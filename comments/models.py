@@ -204,6 +204,11 @@ class CommentReport(models.Model):
         return f"{self.get_reason_display()} report on {self.comment_id}"
 
 
+class ReactionKindQuerySet(models.QuerySet):
+    def enabled(self):
+        return self.filter(enabled=True)
+
+
 class ReactionKind(models.Model):
     """One button on the reaction bar. Counts hang on `key`, so editors may relabel or reorder."""
 
@@ -213,6 +218,8 @@ class ReactionKind(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     enabled = models.BooleanField(_("enabled"), default=True)
 
+    objects = ReactionKindQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "key"]
         verbose_name = _("reaction kind")
@@ -221,12 +228,24 @@ class ReactionKind(models.Model):
         return f"{self.emoji} {self.label}"
 
 
+class ReactionQuerySet(models.QuerySet):
+    def by_reader(self, reader_key):
+        return self.filter(reader_key=reader_key)
+
+    def counts(self):
+        """Return {(article_id, kind): rows}: the truth every tally must equal."""
+        rows = self.values_list("article_id", "kind").annotate(n=models.Count("id")).order_by()
+        return {(article_id, kind): n for article_id, kind, n in rows}
+
+
 class Reaction(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reactions")
     reader_key = models.CharField(max_length=64)
     kind = models.CharField(max_length=20)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReactionQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -5,6 +5,7 @@ from .feeds import StoryCommentsFeed
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("stories/<slug:slug>/reactions/", views.react, name="react"),
     path("stories/<slug:slug>/comments/", views.comment_list, name="comment_list"),
     path("stories/<slug:slug>/comments.atom", StoryCommentsFeed(), name="comment_feed"),
     path("stories/<slug:slug>/comments/post/", views.comment_post, name="comment_post"),

@@ -21,6 +21,7 @@ from . import services
 from .forms import CommentEditForm, CommentForm, CommentReportForm, add_service_errors
 from .models import Comment
 from .moderation import CommentRefused
+from .reactions import ReactionRefused, reaction_bar, reaction_message, reaction_set
 from .readers import get_reader, known_reader_key
 from .threads import parse_sort, thread_page
 
@@ -410,3 +411,37 @@ def comment_report(request, pk):
     if request.method == "POST":
         return _form_failed(request, form, 400, template, context)
     return TemplateResponse(request, template, {**context, "form": form})
+
+
+# The reaction bar
+
+
+def wants_json(request):
+    """Whether the caller (the bar's script) asked for JSON rather than a page."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+@require_POST
+def react(request, slug):
+    """Toggle the reader's reaction; redirect back to the bar, or answer JSON for the script."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    reader = get_reader(request)
+    try:
+        reaction_set(article=article, reader=reader, kind=request.POST.get("kind", ""))
+    except ReactionRefused as refused:
+        if wants_json(request):
+            response = JsonResponse({"error": refused.message}, status=refused.status)
+        else:
+            response = render(
+                request,
+                "comments/reaction_refused.html",
+                {"article": article, "message": refused.message},
+                status=refused.status,
+            )
+        if refused.retry_after:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
+    if wants_json(request):
+        bar = reaction_bar(article, reader.key)
+        return JsonResponse(bar.as_dict(message=reaction_message(bar)))
+    return redirect(f"{article.get_absolute_url()}#reactions")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.demo import load_demo_articles
-from comments.demo import add_demo_comments
+from comments.demo import add_demo_comments, add_demo_reactions
 
 DEMO_EDITOR = ("editor", "editor-demo-password")
 
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         article.comments.all().delete()
         add_demo_comments(article, comments)
         self.stdout.write(f"Demo comments: {comments}.")
+        self.stdout.write(f"Demo reactions: {add_demo_reactions(article)}")
         if settings.DEBUG:
             username, password = DEMO_EDITOR
             User = get_user_model()

@@ -1,0 +1,1 @@
+"""Benchmark-only project settings: newsroom's, plus a trivial view as the speed ceiling."""
