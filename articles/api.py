@@ -7,7 +7,8 @@ from rest_framework import generics, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.models import Comment, ReactionKind, ReactionTally
+from comments.models import Comment
+from comments.reactions import reaction_bar
 
 from .models import Article
 from .serializers import ArticleDetailSerializer, ArticleSerializer, CommentCountSerializer
@@ -28,22 +29,6 @@ def with_comment_count(articles):
     return articles.annotate(
         comment_count=Coalesce(Subquery(visible, output_field=IntegerField()), Value(0))
     )
-
-
-def reaction_tally(article):
-    counts = dict(ReactionTally.objects.filter(article=article).values_list("kind", "count"))
-    kinds = ReactionKind.objects.filter(enabled=True)
-    total = sum(counts.get(kind.key, 0) for kind in kinds)
-    return [
-        {
-            "key": kind.key,
-            "emoji": kind.emoji,
-            "label": kind.label,
-            "count": counts.get(kind.key, 0),
-            "share": round(100 * counts.get(kind.key, 0) / total) if total else 0,
-        }
-        for kind in kinds
-    ]
 
 
 class StrictCursorPagination(pagination.CursorPagination):
@@ -109,7 +94,7 @@ class ArticleDetail(generics.RetrieveAPIView):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if "slug" in self.kwargs and getattr(self, "_article", None) is not None:
-            context["reaction_tally"] = reaction_tally(self._article)
+            context["reaction_tally"] = reaction_bar(self._article).items
         return context
 
     def get_object(self):

@@ -64,7 +64,7 @@ class ArticleDetailSerializer(ArticleSerializer):
 
     @extend_schema_field(ReactionCountSerializer(many=True))
     def get_reactions(self, article):
-        return self.context["reaction_tally"]
+        return ReactionCountSerializer(self.context["reaction_tally"], many=True).data
 
 
 class CommentCountSerializer(serializers.Serializer):

@@ -13,7 +13,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,7 @@ from rest_framework.views import APIView
 from articles.api import StrictCursorPagination, paginated
 from articles.models import Article
 
-from . import moderation, ratelimits, services
+from . import moderation, ratelimits, reactions, services
 from .models import Comment
 from .readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
 from .serializers import (
@@ -46,6 +45,8 @@ from .serializers import (
     ModerationCommentSerializer,
     ModerationDecisionSerializer,
     ModerationQuerySerializer,
+    ReactionBarSerializer,
+    ReactionChoiceSerializer,
 )
 from .threads import MAX_LEVEL, Node, thread_page
 
@@ -121,8 +122,8 @@ class ReaderWriteThrottle(BaseThrottle):
             ratelimits.enforce(
                 group="api-write",
                 reader=reader_of(request),
-                per_reader=settings.NEWSROOM.get("API_WRITE_RATE", "60/m"),
-                per_network=settings.NEWSROOM.get("API_WRITE_NETWORK_RATE", "600/m"),
+                per_reader=settings.NEWSROOM["API_WRITE_RATE"],
+                per_network=settings.NEWSROOM["API_WRITE_NETWORK_RATE"],
             )
         except ratelimits.RateLimited as limited:
             self.retry_after = limited.retry_after
@@ -180,6 +181,12 @@ def service_errors():
         if refused.status == 403:
             raise exceptions.PermissionDenied(refused.message) from refused
         raise exceptions.ValidationError({"body": [refused.message]}) from refused
+    except reactions.ReactionRefused as refused:
+        if refused.status == 429:
+            raise exceptions.Throttled(refused.retry_after, refused.message) from refused
+        if refused.status == 403:
+            raise exceptions.PermissionDenied(refused.message) from refused
+        raise exceptions.ValidationError({"kind": [refused.message]}) from refused
 
 
 def query_errors(serializer_class):
@@ -217,10 +224,15 @@ def as_node(comment, reader_key):
 # Threads of a story
 
 
-class StoryCommentsMixin:
+class StoryMixin:
+    """Views under /articles/<slug>/: the published story is the object they hang on."""
+
+    queryset = Article.objects.published()
+    lookup_field = "slug"
+
     @cached_property
     def article(self):
-        return get_object_or_404(Article.objects.published(), slug=self.kwargs["slug"])
+        return self.get_object()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "article": self.article}
@@ -247,7 +259,7 @@ class StoryCommentsMixin:
     ),
 )
 @query_errors(CommentQuerySerializer)
-class CommentList(ReaderAPIView, StoryCommentsMixin, generics.GenericAPIView):
+class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
     serializer_class = CommentSerializer
 
     def get(self, request, slug):
@@ -426,6 +438,53 @@ class CsrfToken(APIView):
     @extend_schema(operation_id="getCsrfToken", responses=CsrfTokenSerializer)
     def get(self, request):
         return Response(CsrfTokenSerializer({"csrf_token": get_token(request._request)}).data)
+
+
+# The reaction bar of a story
+
+
+@extend_schema_view(
+    get=extend_schema(operation_id="getReactions", summary="A story's reaction tally with shares"),
+    put=extend_schema(
+        operation_id="setReaction",
+        summary="Set your reaction",
+        description="Replaces your other reaction, if any; setting the same one again keeps it.",
+        request=ReactionChoiceSerializer,
+    ),
+    delete=extend_schema(
+        operation_id="clearReaction", summary="Clear your reaction (if you have one)"
+    ),
+)
+class StoryReactions(ReaderAPIView, StoryMixin, generics.GenericAPIView):
+    serializer_class = ReactionBarSerializer
+
+    def get(self, request, slug):
+        return self.respond(known_reader_key(request._request))
+
+    def put(self, request, slug):
+        article = self.article
+        incoming = ReactionChoiceSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        kind = incoming.validated_data["kind"]
+        reader = reader_of(request)
+        # The write path toggles; PUT is idempotent, so the same reaction again changes nothing.
+        current = reactions.reaction_bar(article, reader.key).choice
+        if current is None or current.key != kind:
+            with service_errors():
+                reactions.reaction_set(article=article, reader=reader, kind=kind)
+        return self.respond(reader.key)
+
+    def delete(self, request, slug):
+        article = self.article
+        reader = reader_of(request)
+        current = reactions.reaction_bar(article, reader.key).choice
+        if current is not None:
+            with service_errors():
+                reactions.reaction_set(article=article, reader=reader, kind=current.key)
+        return self.respond(reader.key)
+
+    def respond(self, reader_key):
+        return Response(self.get_serializer(reactions.reaction_bar(self.article, reader_key)).data)
 
 
 # The moderation desk, for staff with the moderation permission. Every action goes through the

@@ -231,3 +231,26 @@ class BanSerializer(serializers.Serializer):
     reason = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)
     rejected = serializers.IntegerField(min_value=0, help_text="Past comments rejected with it.")
+
+
+class ReactionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    emoji = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(min_value=0)
+    share = serializers.IntegerField(
+        min_value=0, max_value=100, help_text="Percentage of all reactions; the shares add to 100."
+    )
+    pressed = serializers.BooleanField(help_text="Whether this is the asking reader's reaction.")
+
+
+class ReactionBarSerializer(serializers.Serializer):
+    choice = serializers.CharField(
+        source="choice.key", allow_null=True, help_text="The asking reader's reaction."
+    )
+    total = serializers.IntegerField(min_value=0)
+    reactions = ReactionSerializer(source="items", many=True)
+
+
+class ReactionChoiceSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=20, help_text="A reaction key, such as `love`.")

@@ -30,6 +30,11 @@ urlpatterns = [
         comments_api.CommentList.as_view(),
         name="article-comments",
     ),
+    path(
+        "articles/<str:slug>/reactions/",
+        comments_api.StoryReactions.as_view(),
+        name="article-reactions",
+    ),
     path("comments/<int:pk>/", comments_api.CommentDetail.as_view(), name="comment-detail"),
     path("comments/<int:pk>/like/", comments_api.CommentLike.as_view(), name="comment-like"),
     path("comments/<int:pk>/report/", comments_api.CommentReport.as_view(), name="comment-report"),
@@ -58,5 +63,6 @@ urlpatterns = [
         comments_api.BanCommentAuthor.as_view(),
         name="moderation-ban",
     ),
-    re_path(r"^(?P<path>.*)$", not_found),
+    # (?s): an encoded newline in the path must not slip past to the HTML 404 page.
+    re_path(r"^(?P<path>(?s:.*))$", not_found),
 ]

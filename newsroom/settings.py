@@ -275,6 +275,9 @@ NEWSROOM = {
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),
     "COMMENT_RATE": env("NEWSROOM_COMMENT_RATE", "5/m"),
     "COMMENT_NETWORK_RATE": env("NEWSROOM_COMMENT_NETWORK_RATE", "60/m"),
+    # Every write through the API (likes, reports, edits...) on top of each action's own limit.
+    "API_WRITE_RATE": env("NEWSROOM_API_WRITE_RATE", "60/m"),
+    "API_WRITE_NETWORK_RATE": env("NEWSROOM_API_WRITE_NETWORK_RATE", "600/m"),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),

@@ -57,6 +57,8 @@ def relaxed_comment_limits(settings):
         "COMMENT_NETWORK_RATE": "10000/m",
         "REACTION_RATE": "10000/m",
         "REACTION_NETWORK_RATE": "10000/m",
+        "API_WRITE_RATE": "10000/m",
+        "API_WRITE_NETWORK_RATE": "10000/m",
     }
 
 
@@ -182,3 +184,12 @@ def post_moderated_site(settings):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply: the real hasher costs seconds per user on a busy machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# ---------- API (issue 6) ----------
+@pytest.fixture
+def fresh_rate_limits():
+    """Start from zero rate-limit counts: earlier tests on this worker share the cache."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -10,7 +10,10 @@ from comments.models import Comment, CommentLike, CommentReport
 from comments.readers import COOKIE_NAME
 
 # Published at once, so a test of the API is not held by the first-timer rule.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("post_moderated_site")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("post_moderated_site", "fresh_rate_limits"),
+]
 
 PRIVATE_WORDS = ("ada@example.com", "someone@example.com", "iphash", "Mozilla", "secret-note")
 
@@ -356,3 +359,10 @@ def test_malformed_json_is_a_400_parse_error(api, article):
 @pytest.mark.parametrize("query", ["cursor=", "page_size=", "thread="])
 def test_empty_list_parameters_are_400_not_ignored(api, article, query):
     assert api.get(f"/api/articles/{article.slug}/comments/?{query}").status_code == 400
+
+
+def test_unknown_api_paths_are_json_404_even_with_a_newline(api):
+    for path in ("/api/nothing-here/", "/api/comments/1%0A/like/"):
+        response = api.post(path)
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["code"] == "not_found"
