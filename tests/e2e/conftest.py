@@ -7,12 +7,17 @@ paths). Without one the suite skips locally and fails in CI (NEWSROOM_REQUIRE_BR
 import os
 import re
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
+
+from articles.demo import DEMO_STORY
+from articles.models import Article
 
 # The shared XSS helper asserts; let pytest explain its failures as it does in test modules.
 pytest.register_assert_rewrite("tests.e2e.xss")
@@ -79,7 +84,7 @@ def new_page(browser, live_server, transactional_db):
     """
     contexts = []
 
-    def make(*, javascript=True, viewport=DESKTOP, user=None):
+    def make(*, javascript=True, viewport=DESKTOP, user=None, page_scripts=True):
         context = browser.new_context(
             base_url=live_server.url,
             java_script_enabled=javascript,
@@ -93,7 +98,17 @@ def new_page(browser, live_server, transactional_db):
         contexts.append(context)
         if user is not None:
             log_in(context, live_server, user)
+        if not page_scripts:
+            # JavaScript stays on for the test's own evaluate() calls, but the site's scripts
+            # never load: the page is what a reader without JavaScript gets.
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.abort() if route.request.resource_type == "script" else route.continue_()
+                ),
+            )
         page = context.new_page()
+        page.javascript = javascript
         page.browser_errors = []
         page.on("pageerror", lambda error: page.browser_errors.append(str(error)))
         page.on(
@@ -163,3 +178,40 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture
+def demo_story(transactional_db):
+    """The demo newsroom from `manage.py load_demo`, with whatever comments it brings."""
+    call_command("load_demo", stdout=StringIO())
+    return Article.objects.get(slug=DEMO_STORY["slug"])
+
+
+@pytest.fixture
+def check_accessibility(new_page):
+    """Run axe-core (bundled with axe-playwright-python, no network) and fail on serious issues.
+
+    axe-core is itself a script, and waits on timers a JavaScript-off page never fires; so a
+    JavaScript-off page is audited as the same URL reloaded with the site's scripts blocked.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        if not page.javascript:
+            page, url = new_page(viewport=page.viewport_size, page_scripts=False), page.url
+            page.goto(url)
+        results = axe.run(page)
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+            for v in results.response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        assert serious == [], f"axe-core found serious violations on {page.url}:\n" + "\n".join(
+            serious
+        )
+        return results
+
+    return check
