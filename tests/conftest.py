@@ -37,3 +37,9 @@ def make_article(db):
 @pytest.fixture
 def article(make_article):
     return make_article(headline="Bridge reopens", slug="bridge-reopens")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2 is slow on purpose; in tests that only costs time. Production keeps the default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

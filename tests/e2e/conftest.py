@@ -41,8 +41,11 @@ LAUNCH_ARGS = [
 
 
 def find_chromium():
-    candidates = [os.environ.get("CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
-    candidates.append(shutil.which("chromium") or "")
+    """Return the Chromium to drive: `CHROMIUM` when set (and only it), else the usual paths."""
+    if os.environ.get("CHROMIUM"):
+        candidates = [os.environ["CHROMIUM"]]
+    else:
+        candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")]
     return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
 
 
