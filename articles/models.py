@@ -1,10 +1,24 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def safe_href(url):
+    """Return `url` if a browser would open it as a page or site path, else an empty string.
+
+    Links are stored as free text (a site path or a full URL), so a `javascript:` or `data:`
+    target typed or imported by mistake must not become a live link.
+    """
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in {"", "http", "https"} else ""
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -117,6 +131,10 @@ class Article(models.Model):
             blocks.append(("related", related[len(paragraphs)]))
         return blocks
 
+    @property
+    def video_href(self):
+        return safe_href(self.video_url)
+
     def teasers(self):
         return [link for link in self.links.all() if link.kind == ArticleLink.Kind.TEASER]
 
@@ -166,3 +184,7 @@ class ArticleLink(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def href(self):
+        return safe_href(self.url)

@@ -204,9 +204,28 @@ class CommentReport(models.Model):
         return f"{self.get_reason_display()} report on {self.comment_id}"
 
 
+# The bar a new site starts with (also installed by migration 0002, frozen there).
+DEFAULT_REACTION_KINDS = [
+    ("like", "👍", "Like"),
+    ("love", "❤️", "Love"),
+    ("laugh", "😂", "Funny"),
+    ("wow", "😮", "Wow"),
+    ("sad", "😢", "Sad"),
+    ("angry", "😠", "Angry"),
+]
+
+
 class ReactionKindQuerySet(models.QuerySet):
     def enabled(self):
         return self.filter(enabled=True)
+
+    def install_defaults(self):
+        """Create the default reactions when none exist (a flushed or brand-new database)."""
+        if not self.exists():
+            self.bulk_create(
+                self.model(key=key, emoji=emoji, label=label, position=position)
+                for position, (key, emoji, label) in enumerate(DEFAULT_REACTION_KINDS)
+            )
 
 
 class ReactionKind(models.Model):

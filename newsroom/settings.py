@@ -225,6 +225,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# Request size: a comment is a few KB and a long story under 100 KB; anything past this is
+# refused with 400 before a view reads it. Headers are limited by the server (gunicorn: 8 KB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 512 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 REST_FRAMEWORK = {
     # drf-standardized-errors: one JSON error shape for every status, documented in the schema.
