@@ -1,5 +1,8 @@
+from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
@@ -8,6 +11,7 @@ from comments.reactions import reaction_bar
 from comments.readers import known_reader_key
 from comments.views import story_context
 
+from . import page_cache
 from .models import Article
 
 
@@ -26,6 +30,25 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related("links")
+
+    def get(self, request, *args, **kwargs):
+        if not page_cache.is_cacheable(request):
+            return super().get(request, *args, **kwargs)
+        self.object = get_object_or_404(Article.objects.published(), slug=kwargs["slug"])
+        key = page_cache.cache_key(request, self.object)
+        entry = cache.get(key)
+        if entry is None:
+            entry = page_cache.store(key, self.render_for_cache())
+        return page_cache.respond(request, self.object, entry, HttpResponse)
+
+    def render_for_cache(self):
+        """Render the page for any reader without an identity, with its tokens left blank."""
+        prefetch_related_objects([self.object], "links")
+        context = self.get_context_data(object=self.object)
+        context["csrf_token"] = page_cache.csrf_placeholder()
+        if (form := context.get("comment_form")) is not None:
+            form.fields["ts"].initial = page_cache.timestamp_placeholder()
+        return self.render_to_response(context).render().content.decode()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -182,3 +182,14 @@ def post_moderated_site(settings):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply: the real hasher costs seconds per user on a busy machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# ---------- Story page cache (issue 8) ----------
+@pytest.fixture(autouse=True)
+def empty_cache_per_test():
+    """Start every test with an empty cache: cached pages and settings must not cross tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
