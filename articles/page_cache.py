@@ -16,10 +16,12 @@ on their date) is refreshed by the timeout, `NEWSROOM["STORY_CACHE_SECONDS"]`.
 """
 
 import hashlib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.crypto import salted_hmac
@@ -27,6 +29,8 @@ from django.utils.translation import get_language
 
 from comments.forms import make_token
 from comments.readers import COOKIE_NAME as READER_COOKIE
+
+from .models import Article
 
 # Query parameters that only choose which comments the page shows; anything else is rendered.
 PAGE_PARAMETERS = {"sort", "after", "thread"}
@@ -54,6 +58,23 @@ def is_cacheable(request):
         and not any(name in request.COOKIES for name in identity)
         and set(request.GET) <= PAGE_PARAMETERS
     )
+
+
+class Story(NamedTuple):
+    """What the key needs of a published story: read without building a whole Article."""
+
+    pk: int
+    page_version: int
+    updated_at: object
+
+
+def lookup(slug):
+    """Return the published story's Story, or raise Http404."""
+    fields = Story._fields
+    row = Article.objects.published().filter(slug=slug).values_list(*fields).first()
+    if row is None:
+        raise Http404("No story found matching the query")
+    return Story(*row)
 
 
 def cache_key(request, article):

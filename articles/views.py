@@ -1,8 +1,6 @@
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
@@ -34,16 +32,16 @@ class ArticleDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         if not page_cache.is_cacheable(request):
             return super().get(request, *args, **kwargs)
-        self.object = get_object_or_404(Article.objects.published(), slug=kwargs["slug"])
-        key = page_cache.cache_key(request, self.object)
+        story = page_cache.lookup(kwargs["slug"])
+        key = page_cache.cache_key(request, story)
         entry = cache.get(key)
         if entry is None:
+            self.object = self.get_object()
             entry = page_cache.store(key, self.render_for_cache())
-        return page_cache.respond(request, self.object, entry, HttpResponse)
+        return page_cache.respond(request, story, entry, HttpResponse)
 
     def render_for_cache(self):
         """Render the page for any reader without an identity, with its tokens left blank."""
-        prefetch_related_objects([self.object], "links")
         context = self.get_context_data(object=self.object)
         context["csrf_token"] = page_cache.csrf_placeholder()
         if (form := context.get("comment_form")) is not None:

@@ -133,6 +133,9 @@ else:
                 ),
             },
             "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
+            # Opening a connection runs the PRAGMAs above: keep it for the thread's next request.
+            "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
