@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,10 @@ def safe_href(url):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def mark_changed(self):
+        """Tell cached story pages that what readers see on these stories has changed."""
+        return self.update(page_version=F("page_version") + 1)
 
 
 class Article(models.Model):
@@ -86,6 +91,9 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write that changes what readers see below the story (comments, likes,
+    # reactions, moderation); with `updated_at` it keys the cached page (articles.page_cache).
+    page_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

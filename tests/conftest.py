@@ -214,3 +214,14 @@ def reference_data(request):
             for app_label, codename in codes:
                 wanted |= Q(content_type__app_label=app_label, codename=codename)
             group.permissions.set(Permission.objects.filter(wanted))
+
+
+# ---------- Story page cache (issue 8) ----------
+@pytest.fixture(autouse=True)
+def empty_cache_per_test():
+    """Start every test with an empty cache: cached pages and settings must not cross tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
