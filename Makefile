@@ -38,7 +38,10 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# wrk comes from Debian packages: installed here when running as root, else asked for.
 bench: $(BIN)/.installed
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y wrk; } || \
+		{ echo "make bench needs wrk: sudo apt-get install -y wrk"; exit 1; }
 	$(PY) bench/run.py
 
 clean:

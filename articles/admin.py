@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -6,6 +7,9 @@ from django.utils.translation import ngettext
 from comments.admin import reaction_summary
 
 from .models import Article, ArticleLink
+
+# Bulk updates skip save() and its `updated_at`: bump the version cached story pages are keyed on.
+CHANGED = {"page_version": F("page_version") + 1}
 
 
 class ArticleLinkInline(admin.TabularInline):
@@ -58,7 +62,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         count = queryset.exclude(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.PUBLISHED, published_at=timezone.now()
+            status=Article.Status.PUBLISHED, published_at=timezone.now(), **CHANGED
         )
         self.message_user(
             request,
@@ -68,7 +72,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Article.Status.PUBLISHED).update(status=Article.Status.DRAFT)
+        count = queryset.filter(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.DRAFT, **CHANGED
+        )
         self.message_user(
             request,
             ngettext("Unpublished %d story.", "Unpublished %d stories.", count) % count,
@@ -77,14 +83,14 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Close comments on selected stories"), permissions=["change"])
     def close_comments(self, request, queryset):
-        count = queryset.update(comments_enabled=False)
+        count = queryset.update(comments_enabled=False, **CHANGED)
         self.message_user(
             request, ngettext("Closed %d story.", "Closed %d stories.", count) % count
         )
 
     @admin.action(description=_("Reopen comments on selected stories"), permissions=["change"])
     def open_comments(self, request, queryset):
-        count = queryset.update(comments_enabled=True)
+        count = queryset.update(comments_enabled=True, **CHANGED)
         self.message_user(
             request, ngettext("Reopened %d story.", "Reopened %d stories.", count) % count
         )

@@ -1,15 +1,34 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def safe_href(url):
+    """Return `url` if a browser would open it as a page or site path, else an empty string.
+
+    Links are stored as free text (a site path or a full URL), so a `javascript:` or `data:`
+    target typed or imported by mistake must not become a live link.
+    """
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in {"", "http", "https"} else ""
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def mark_changed(self):
+        """Tell cached story pages that what readers see on these stories has changed."""
+        return self.update(page_version=F("page_version") + 1)
 
 
 class Article(models.Model):
@@ -72,6 +91,9 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write that changes what readers see below the story (comments, likes,
+    # reactions, moderation); with `updated_at` it keys the cached page (articles.page_cache).
+    page_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -116,6 +138,10 @@ class Article(models.Model):
         if len(paragraphs) in related:
             blocks.append(("related", related[len(paragraphs)]))
         return blocks
+
+    @property
+    def video_href(self):
+        return safe_href(self.video_url)
 
     def teasers(self):
         return [link for link in self.links.all() if link.kind == ArticleLink.Kind.TEASER]
@@ -166,3 +192,7 @@ class ArticleLink(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def href(self):
+        return safe_href(self.url)

@@ -1,5 +1,6 @@
+from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
@@ -8,6 +9,7 @@ from comments.reactions import reaction_bar
 from comments.readers import known_reader_key
 from comments.views import story_context
 
+from . import page_cache
 from .models import Article
 
 
@@ -26,6 +28,25 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return Article.objects.published().prefetch_related("links")
+
+    def get(self, request, *args, **kwargs):
+        if not page_cache.is_cacheable(request):
+            return super().get(request, *args, **kwargs)
+        story = page_cache.lookup(kwargs["slug"])
+        key = page_cache.cache_key(request, story)
+        entry = cache.get(key)
+        if entry is None:
+            self.object = self.get_object()
+            entry = page_cache.store(key, self.render_for_cache())
+        return page_cache.respond(request, story, entry, HttpResponse)
+
+    def render_for_cache(self):
+        """Render the page for any reader without an identity, with its tokens left blank."""
+        context = self.get_context_data(object=self.object)
+        context["csrf_token"] = page_cache.csrf_placeholder()
+        if (form := context.get("comment_form")) is not None:
+            form.fields["ts"].initial = page_cache.timestamp_placeholder()
+        return self.render_to_response(context).render().content.decode()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -7,7 +7,7 @@ Every status change made here goes through `comments.moderation`, which writes t
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -23,6 +23,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+
+from articles.models import Article
 
 from . import dashboard, moderation
 from .forms import BanAddForm, BanForm
@@ -318,6 +320,16 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             % count,
             messages.SUCCESS,
         )
+
+    # Deleting outright (superusers only) changes the story page too: its cached copy must go.
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            queryset.mark_stories_changed()
+            super().delete_queryset(request, queryset)
 
     # The change page: status changes go through the pipeline's audit trail too.
 
@@ -761,6 +773,20 @@ class ReactionKindAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Counts hang on the key: renaming it would orphan every reaction already made.
         return ["key"] if obj else []
+
+    # Every story page shows the bar: a changed or removed kind changes them all.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        Article.objects.mark_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        Article.objects.mark_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        Article.objects.mark_changed()
 
     @admin.display(description=_("reactions"), ordering="total")
     def reactions(self, obj):

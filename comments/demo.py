@@ -184,6 +184,7 @@ DEMO_REACTION_WEIGHTS = {"like": 38, "love": 14, "laugh": 9, "wow": 17, "sad": 6
 def add_demo_reactions(article, *, readers=137, hours=30):
     """Replace the story's reactions with `readers` guests' reactions over the last `hours`."""
     rng = random.Random(article.slug)
+    ReactionKind.objects.install_defaults()
     keys = list(ReactionKind.objects.enabled().values_list("key", flat=True))
     weights = [DEMO_REACTION_WEIGHTS.get(key, 5) for key in keys]
     now = timezone.now()

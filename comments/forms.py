@@ -35,12 +35,12 @@ def check_token(token, article):
             code="bad_token",
         ) from None
     age = time.time() - issued_at
-    if age < settings.NEWSROOM.get("COMMENT_MIN_SECONDS", 3):
+    if age < settings.NEWSROOM["COMMENT_MIN_SECONDS"]:
         raise ValidationError(
             _("That was quick! Please take a moment to read your comment, then post it again."),
             code="too_fast",
         )
-    if age > settings.NEWSROOM.get("COMMENT_FORM_MAX_AGE_HOURS", 24) * 3600:
+    if age > settings.NEWSROOM["COMMENT_FORM_MAX_AGE_HOURS"] * 3600:
         raise ValidationError(
             _("This page has been open a long time. Please check your comment and post it again."),
             code="too_old",

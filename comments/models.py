@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -49,6 +50,10 @@ class CommentQuerySet(models.QuerySet):
     def live(self):
         """Visible comments their authors have not deleted: what the comment count counts."""
         return self.visible().filter(deleted_at__isnull=True)
+
+    def mark_stories_changed(self):
+        """Tell the cached pages of these comments' stories that what readers see has changed."""
+        return Article.objects.filter(pk__in=self.values("article_id")).mark_changed()
 
     def count_for(self, article_ref="pk"):
         """Return a subquery counting each outer story's live comments, for annotate()."""
@@ -204,9 +209,28 @@ class CommentReport(models.Model):
         return f"{self.get_reason_display()} report on {self.comment_id}"
 
 
+# The bar a new site starts with (also installed by migration 0002, frozen there).
+DEFAULT_REACTION_KINDS = [
+    ("like", "👍", "Like"),
+    ("love", "❤️", "Love"),
+    ("laugh", "😂", "Funny"),
+    ("wow", "😮", "Wow"),
+    ("sad", "😢", "Sad"),
+    ("angry", "😠", "Angry"),
+]
+
+
 class ReactionKindQuerySet(models.QuerySet):
     def enabled(self):
         return self.filter(enabled=True)
+
+    def install_defaults(self):
+        """Create the default reactions when none exist (a flushed or brand-new database)."""
+        if not self.exists():
+            self.bulk_create(
+                self.model(key=key, emoji=emoji, label=label, position=position)
+                for position, (key, emoji, label) in enumerate(DEFAULT_REACTION_KINDS)
+            )
 
 
 class ReactionKind(models.Model):
@@ -277,6 +301,10 @@ class ReactionTally(models.Model):
 
 
 # The moderation desk: settings, bans, reader profiles and the audit log.
+
+
+SETTINGS_CACHE_KEY = "comments:moderation-settings"
+SETTINGS_CACHE_SECONDS = 30
 
 
 def _default(name):
@@ -351,8 +379,25 @@ class ModerationSettings(models.Model):
     def __str__(self):
         return str(_("Moderation settings"))
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(SETTINGS_CACHE_KEY)
+
     @classmethod
     def load(cls):
+        """Return the settings every comment is judged by, from the cache when it can.
+
+        Saving them clears the cached copy; with a cache per process (no DJANGO_CACHE_URL), other
+        processes see a change within SETTINGS_CACHE_SECONDS.
+        """
+        config = cache.get(SETTINGS_CACHE_KEY)
+        if config is None:
+            config = cls.load_row()
+            cache.set(SETTINGS_CACHE_KEY, config, SETTINGS_CACHE_SECONDS)
+        return config
+
+    @classmethod
+    def load_row(cls):
         """Return the one settings row, created from `NEWSROOM["MODERATION"]` on first use."""
         defaults = {
             "banned_words": "\n".join(_default("BANNED_WORDS")),

@@ -383,6 +383,7 @@ def comment_moderate(*, comments, status, actor, reason=""):
         CommentReport.objects.filter(comment__in=ids, resolved_at__isnull=True).update(
             resolved_at=now
         )
+        Comment.objects.filter(pk__in=ids).mark_stories_changed()
         ModerationAction.objects.bulk_create(
             ModerationAction(
                 comment_id=pk,
@@ -407,7 +408,9 @@ def comment_feature(*, comments, actor, featured=True):
         rows = list(
             comments.exclude(is_featured=featured).order_by().values_list("pk", "reader_key")
         )
-        Comment.objects.filter(pk__in=[pk for pk, _key in rows]).update(is_featured=featured)
+        picked = Comment.objects.filter(pk__in=[pk for pk, _key in rows])
+        picked.update(is_featured=featured)
+        picked.mark_stories_changed()
         ModerationAction.objects.bulk_create(
             ModerationAction(
                 comment_id=pk,
@@ -448,6 +451,7 @@ def report_threshold_check(comment):
         if hidden:
             decision.apply_to(comment)
             record(comment, decision, previous_status=Status.APPROVED)
+            Comment.objects.filter(pk=comment.pk).mark_stories_changed()
     return bool(hidden)
 
 

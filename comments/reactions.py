@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from articles.models import Article
+
 from . import ratelimits
 from .models import Reaction, ReactionKind, ReactionTally
 
@@ -104,6 +106,12 @@ def reaction_set(*, article, reader, kind):
 
 
 def _toggle(article_id, reader_key, kind):
+    choice = _switch(article_id, reader_key, kind)
+    Article.objects.filter(pk=article_id).mark_changed()
+    return choice
+
+
+def _switch(article_id, reader_key, kind):
     now = timezone.now()
     current = (
         Reaction.objects.select_for_update()
@@ -276,6 +284,7 @@ def reaction_recount(*, article_ids=None):
             elif tally.count != actual:
                 ReactionTally.objects.filter(pk=tally.pk).update(count=actual)
                 fixed.append(Drift(article_id, kind, tally.count, actual))
+        Article.objects.filter(pk__in={drift.article_id for drift in fixed}).mark_changed()
         return fixed
 
 

@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles.models import Article
+
 from . import moderation, ratelimits
 from .formatting import clean_text
 from .models import Comment, CommentLike, CommentReport
@@ -121,7 +123,12 @@ def comment_submit(
     with transaction.atomic():
         comment.save()
         moderation.record(comment, decision)
+        _story_changed(comment)
     return comment
+
+
+def _story_changed(comment):
+    Article.objects.filter(pk=comment.article_id).mark_changed()
 
 
 def _apply(comment, decision):
@@ -176,6 +183,7 @@ def comment_edit(*, comment, reader, body):
         )
         if comment.status != previous_status:
             moderation.record(comment, decision, previous_status=previous_status)
+        _story_changed(comment)
     return comment
 
 
@@ -184,7 +192,9 @@ def comment_delete(*, comment, reader):
     _own(comment, reader)
     if comment.deleted_at is None:
         comment.deleted_at = timezone.now()
-        comment.save(update_fields=["deleted_at"])
+        with transaction.atomic():
+            comment.save(update_fields=["deleted_at"])
+            _story_changed(comment)
     return comment
 
 
@@ -227,6 +237,7 @@ def comment_like_toggle(*, comment, reader, liked=None):
                 counter.update(like_count=F("like_count") + 1)
             liked = True
         comment.like_count = counter.values_list("like_count", flat=True).get()
+        _story_changed(comment)
     return liked, comment.like_count
 
 

@@ -177,8 +177,10 @@ def _form_failed(request, form, status, template, context, *, retry_after=None):
 
 
 def _done(request, message, *, redirect_to, payload=None, status=200):
+    """Answer a write that went through; `payload()` (JSON for the script) runs only if asked."""
     if is_fetch(request):
-        return JsonResponse({"ok": True, "message": str(message), **(payload or {})}, status=status)
+        extra = payload() if payload else {}
+        return JsonResponse({"ok": True, "message": str(message), **extra}, status=status)
     messages.success(request, message)
     return redirect(redirect_to)
 
@@ -221,7 +223,7 @@ def _submit(request, article, *, parent=None):
                 request,
                 _posted_message(comment),
                 redirect_to=comment.get_absolute_url(),
-                payload=_thread_payload(request, comment),
+                payload=lambda: _thread_payload(request, comment),
                 status=201,
             )
     form.renew_token()
@@ -309,7 +311,7 @@ def comment_edit(request, pk):
                 request,
                 _("Your comment has been updated."),
                 redirect_to=comment.get_absolute_url(),
-                payload=_thread_payload(request, comment),
+                payload=lambda: _thread_payload(request, comment),
             )
     if request.method != "POST":
         if not comment.is_editable():
@@ -331,7 +333,7 @@ def comment_delete(request, pk):
             request,
             _("Your comment has been deleted."),
             redirect_to=page,
-            payload=_thread_payload(request, comment),
+            payload=lambda: _thread_payload(request, comment),
         )
     template = "comments/_delete_form.html" if is_fetch(request) else "comments/delete.html"
     return TemplateResponse(request, template, {"comment": comment, "article": comment.article})

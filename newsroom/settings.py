@@ -133,11 +133,20 @@ else:
                 ),
             },
             "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
+            # Opening a connection runs the PRAGMAs above: keep it for the thread's next request.
+            "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
 # Cache: local memory by default; DJANGO_CACHE_URL=redis://... shares cache and rate limits.
 CACHE_URL = env("DJANGO_CACHE_URL")
+if TESTING and CACHE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each parallel test worker gets its own Redis database, since cache.clear() flushes a whole
+    # database and rate-limit counters must not leak between workers.
+    _base, _, _db = CACHE_URL.rpartition("/")
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    CACHE_URL = f"{_base}/{int(_db or 0) + _worker}" if _db.isdigit() else CACHE_URL
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
@@ -225,6 +234,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# Request size: a comment is a few KB and a long story under 100 KB; anything past this is
+# refused with 400 before a view reads it. Headers are limited by the server (gunicorn: 8 KB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 512 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 REST_FRAMEWORK = {
     # drf-standardized-errors: one JSON error shape for every status, documented in the schema.
@@ -270,6 +285,12 @@ NEWSROOM = {
     "COMMENT_MAX_LENGTH": env_int("NEWSROOM_COMMENT_MAX_LENGTH", 3000),
     "COMMENT_EDIT_WINDOW_MINUTES": env_int("NEWSROOM_COMMENT_EDIT_WINDOW_MINUTES", 15),
     "COMMENTS_PER_PAGE": env_int("NEWSROOM_COMMENTS_PER_PAGE", 20),
+    # Anti-spam: a comment form must be this many seconds old, and at most this many hours.
+    "COMMENT_MIN_SECONDS": env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3),
+    "COMMENT_FORM_MAX_AGE_HOURS": env_int("NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS", 24),
+    # How long a story page rendered for readers without an identity may be served from the
+    # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
+    "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
     # Rate limits in django-ratelimit syntax, per reader and per network.
     "REACTION_RATE": env("NEWSROOM_REACTION_RATE", "30/m"),
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),

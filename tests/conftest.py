@@ -1,3 +1,4 @@
+import importlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -186,10 +187,43 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# ---------- API (issue 6) ----------
-@pytest.fixture
-def fresh_rate_limits():
-    """Start from zero rate-limit counts: earlier tests on this worker share the cache."""
+# ---------- Reference data ----------
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Put back what migrations install (reaction kinds, staff groups) for database tests.
+
+    A transactional test (live server, concurrency) ends by flushing every table, which also
+    drops rows that data migrations created; tests that run after it on the same worker would
+    otherwise see a site without its default reactions or its Moderators and Editors groups.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    from comments.models import ReactionKind
+
+    ReactionKind.objects.install_defaults()
+    groups = importlib.import_module("comments.migrations.0003_moderation")
+    for name, codes in [
+        ("Moderators", groups.MODERATOR_PERMISSIONS),
+        ("Editors", groups.EDITOR_PERMISSIONS),
+    ]:
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            wanted = Q()
+            for app_label, codename in codes:
+                wanted |= Q(content_type__app_label=app_label, codename=codename)
+            group.permissions.set(Permission.objects.filter(wanted))
+
+
+# ---------- Story page cache (issue 8) ----------
+@pytest.fixture(autouse=True)
+def empty_cache_per_test():
+    """Start every test with an empty cache: cached pages and settings must not cross tests."""
     from django.core.cache import cache
 
+    cache.clear()
+    yield
     cache.clear()

@@ -12,7 +12,7 @@ from comments.readers import COOKIE_NAME
 # Published at once, so a test of the API is not held by the first-timer rule.
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.usefixtures("post_moderated_site", "fresh_rate_limits"),
+    pytest.mark.usefixtures("post_moderated_site"),
 ]
 
 PRIVATE_WORDS = ("ada@example.com", "someone@example.com", "iphash", "Mozilla", "secret-note")

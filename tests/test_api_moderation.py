@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from comments.models import Ban, Comment, CommentReport, ModerationAction
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
+pytestmark = pytest.mark.django_db
 
 QUEUE = "/api/moderation/comments/"
 

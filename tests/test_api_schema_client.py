@@ -5,14 +5,13 @@ It lists, posts, replies, reacts, likes, reports, edits, deletes and moderates.
 
 import pytest
 import requests
-from django.contrib.auth.models import Permission
 from django.test import Client
 
-from comments.models import Comment, ModerationAction, ReactionKind
+from comments.models import Comment, ModerationAction
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("post_moderated_site", "fresh_rate_limits"),
+    pytest.mark.usefixtures("post_moderated_site"),
 ]
 
 
@@ -44,8 +43,6 @@ class SchemaClient:
 
 @pytest.fixture
 def story(make_article, relaxed_comment_limits):
-    # A transactional test's flush may have emptied the reaction kinds the migrations made.
-    ReactionKind.objects.get_or_create(key="love", defaults={"emoji": "❤️", "label": "Love"})
     return make_article(headline="Schema story", slug="schema-story")
 
 
@@ -91,16 +88,6 @@ def test_a_client_written_from_the_schema_can_do_what_a_reader_can(live_server, 
     assert edited.json()["body"] == "First! (edited)", edited.text
     assert reader.call("deleteComment", mine).status_code == 204
     assert Comment.objects.get(pk=mine["id"]).deleted_at is not None
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    """A moderator made here: a transactional test's flush empties the groups migrations made."""
-    user = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["moderate_comment", "add_ban"])
-    )
-    return user
 
 
 def test_a_client_written_from_the_schema_can_moderate_with_a_session(

@@ -1,0 +1,255 @@
+"""The story page served from the cache: fresh after every write, and nobody's page but your own."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles import page_cache
+from comments import moderation, services
+from comments.forms import check_token
+from comments.models import Comment
+from comments.readers import Reader
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TIMESTAMP = re.compile(r'name="ts" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def open_site(relaxed_comment_limits, post_moderated_site):
+    pass
+
+
+def page(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def seen_by_newcomer(article):
+    """What a reader arriving with no cookies at all is shown."""
+    return page(Client(), article)
+
+
+def warm(article):
+    """Have one newcomer fill the cache, so the next newcomer is answered from it."""
+    seen_by_newcomer(article)
+
+
+def reader(n=1):
+    return Reader(key=f"g:00000000-0000-0000-0000-00000000000{n}", ip="203.0.113.9")
+
+
+def test_newcomer_after_the_first_is_served_with_one_query(client, article, make_comment):
+    make_comment(article, body="Cached comment")
+    warm(article)
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client, article)
+    assert "Cached comment" in html
+    assert len(queries) == 1
+
+
+def test_page_query_count_does_not_grow_with_comments(article, make_article, make_comment):
+    from bench.seed import bulk_create_comments
+
+    crowded = make_article(headline="Crowded story", slug="crowded")
+    for _ in range(20):
+        make_comment(article)
+    bulk_create_comments(crowded, 2000)
+
+    def cold_queries(story):
+        Client().get(story.get_absolute_url())  # the first newcomer renders the page
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                Client(HTTP_COOKIE="sessionid=none").get(story.get_absolute_url()).status_code
+                == 200
+            )
+        return len(queries)
+
+    assert cold_queries(article) == cold_queries(crowded)
+
+
+# Every write path is visible to the very next newcomer.
+
+
+def test_new_comment_is_shown_to_the_next_newcomer(client, article, comment_data):
+    warm(article)
+    response = client.post(
+        reverse("comment_post", args=[article.slug]), comment_data(article, body="Fresh news")
+    )
+    assert response.status_code == 302
+    assert "Fresh news" in seen_by_newcomer(article)
+
+
+def test_edited_comment_is_shown_to_the_next_newcomer(article):
+    comment = services.comment_submit(
+        article=article, reader=reader(), body="Frist", author_name="Al"
+    )
+    assert "Frist" in seen_by_newcomer(article)
+    services.comment_edit(comment=comment, reader=reader(), body="First, corrected")
+    html = seen_by_newcomer(article)
+    assert "First, corrected" in html
+    assert "Frist" not in html
+
+
+def test_deleted_comment_disappears_for_the_next_newcomer(article):
+    comment = services.comment_submit(
+        article=article, reader=reader(), body="Regrettable words", author_name="Al"
+    )
+    assert "Regrettable words" in seen_by_newcomer(article)
+    services.comment_delete(comment=comment, reader=reader())
+    assert "Regrettable words" not in seen_by_newcomer(article)
+
+
+def test_comment_approved_from_the_desk_is_shown_to_the_next_newcomer(
+    admin_client, article, desk_comment
+):
+    held = desk_comment(body="Waiting for an editor", status=Comment.Status.PENDING)
+    assert "Waiting for an editor" not in seen_by_newcomer(article)
+    admin_client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "approve_comments", "_selected_action": [held.pk]},
+    )
+    assert "Waiting for an editor" in seen_by_newcomer(article)
+
+
+def test_comment_rejected_by_a_moderator_disappears_for_the_next_newcomer(
+    article, desk_comment, moderator
+):
+    shown = desk_comment(body="Soon to be rejected")
+    assert "Soon to be rejected" in seen_by_newcomer(article)
+    moderation.comment_moderate(
+        comments=Comment.objects.filter(pk=shown.pk),
+        status=Comment.Status.REJECTED,
+        actor=moderator,
+    )
+    assert "Soon to be rejected" not in seen_by_newcomer(article)
+
+
+def test_comment_hidden_by_reports_disappears_for_the_next_newcomer(article, desk_comment):
+    reported = desk_comment(body="Reported into hiding")
+    assert "Reported into hiding" in seen_by_newcomer(article)
+    for n in range(1, 4):
+        services.comment_report(comment=reported, reader=reader(n), reason="abuse")
+    assert "Reported into hiding" not in seen_by_newcomer(article)
+
+
+def test_like_is_counted_for_the_next_newcomer(article, desk_comment):
+    liked = desk_comment(body="Likeable")
+    assert "1 like" not in seen_by_newcomer(article)
+    services.comment_like_toggle(comment=liked, reader=reader())
+    assert "1 like" in seen_by_newcomer(article)
+
+
+def test_reaction_is_counted_for_the_next_newcomer(client, article):
+    assert "data-count>1<" not in seen_by_newcomer(article)
+    assert client.post(reverse("react", args=[article.slug]), {"kind": "wow"}).status_code == 302
+    html = seen_by_newcomer(article)
+    assert re.search(r'value="wow".*?data-count>1<', html, re.S)
+
+
+def test_story_edit_is_shown_to_the_next_newcomer(article):
+    warm(article)
+    article.headline = "Bridge reopens after all"
+    article.save()
+    assert "Bridge reopens after all" in seen_by_newcomer(article)
+
+
+def test_comments_closed_from_the_desk_are_closed_for_the_next_newcomer(admin_client, article):
+    assert "Join the conversation" in seen_by_newcomer(article)
+    admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "close_comments", "_selected_action": [article.pk]},
+    )
+    html = seen_by_newcomer(article)
+    assert "Comments are closed on this story." in html
+    assert "Join the conversation" not in html
+
+
+# Nobody's page but your own.
+
+
+def test_cached_page_carries_no_other_readers_token_or_name(article, comment_data):
+    user = get_user_model().objects.create_user("ada_lovelace", password="pw")
+    signed_in = Client()
+    signed_in.force_login(user)
+    own = page(signed_in, article)
+    assert "ada_lovelace" in own
+    warm(article)
+    newcomer = seen_by_newcomer(article)
+    assert "ada_lovelace" not in newcomer
+    assert TOKEN.search(own)[1] not in newcomer
+    # Two newcomers served from the same cached page get tokens of their own.
+    assert TOKEN.search(newcomer)[1] != TOKEN.search(seen_by_newcomer(article))[1]
+    assert page_cache.csrf_placeholder() not in newcomer
+    assert page_cache.timestamp_placeholder() not in newcomer
+
+
+def test_held_comment_is_shown_to_its_author_only(client, article, comment_data, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "MODERATION_MODE": "pre"}
+    warm(article)
+    client.post(
+        reverse("comment_post", args=[article.slug]), comment_data(article, body="My held words")
+    )
+    assert "My held words" in page(client, article)
+    assert "My held words" not in seen_by_newcomer(article)
+    other = Client()
+    other.post(reverse("react", args=[article.slug]), {"kind": "sad"})  # another guest cookie
+    assert "My held words" not in page(other, article)
+    assert "My held words" in page(client, article)
+
+
+def test_pressed_reaction_is_shown_to_its_reader_only(client, article):
+    warm(article)
+    client.post(reverse("react", args=[article.slug]), {"kind": "love"})
+    assert re.search(r'value="love"\s+aria-pressed="true"', page(client, article))
+    newcomer = seen_by_newcomer(article)
+    assert 'aria-pressed="true"' not in newcomer
+    assert "Your reaction:" not in newcomer
+
+
+def test_form_from_the_cached_page_posts_with_its_token_and_not_without(article, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_MIN_SECONDS": 0}
+    warm(article)
+    browser = Client(enforce_csrf_checks=True)
+    html = page(browser, article)
+    token, timestamp = TOKEN.search(html)[1], TIMESTAMP.search(html)[1]
+    url = reverse("comment_post", args=[article.slug])
+    form = {"author_name": "Ada", "body": "Posted from a cached page", "ts": timestamp}
+    assert browser.post(url, form).status_code == 403
+    assert browser.post(url, {**form, "csrfmiddlewaretoken": token}).status_code == 302
+    assert Comment.objects.filter(body="Posted from a cached page").count() == 1
+
+
+def test_cached_form_timestamp_is_issued_per_reader(article, settings):
+    warm(article)
+    html = seen_by_newcomer(article)
+    settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_MIN_SECONDS": 0}
+    check_token(TIMESTAMP.search(html)[1], article)  # a valid token for this story, not a blank
+
+
+# Conditional GET.
+
+
+def test_unchanged_page_answers_304_to_if_none_match(client, article):
+    first = client.get(article.get_absolute_url())
+    etag = first["ETag"]
+    again = Client().get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert not again.content
+
+
+def test_changed_page_answers_200_to_an_old_etag(article, desk_comment):
+    etag = Client().get(article.get_absolute_url())["ETag"]
+    desk_comment(body="Newer than your copy")
+    Comment.objects.filter(article=article).mark_stories_changed()
+    changed = Client().get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert "Newer than your copy" in changed.content.decode()
+    assert changed["ETag"] != etag
