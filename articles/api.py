@@ -1,3 +1,4 @@
+from django.core.validators import slug_re
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -128,7 +129,9 @@ class CommentCounts(APIView):
         if len(slugs) > MAX_BATCH:
             message = _("Ask for at most %(max)d stories at a time.") % {"max": MAX_BATCH}
             raise serializers.ValidationError({"slug": message}, "max_length")
-        articles = with_comment_count(Article.objects.published().filter(slug__in=slugs))
+        # Only real slugs reach the database: PostgreSQL refuses a NUL inside a string.
+        wellformed = [slug for slug in slugs if slug_re.fullmatch(slug)]
+        articles = with_comment_count(Article.objects.published().filter(slug__in=wellformed))
         counts = {a.slug: a.comment_count for a in articles.only("slug")}
         return Response(
             CommentCountSerializer(

@@ -101,3 +101,16 @@ def test_batch_comment_counts_needs_a_slug_and_caps_the_batch(api):
     response = api.get(f"/api/comment-counts/?{too_many}")
     assert response.status_code == 400
     assert "at most 100" in response.json()["errors"][0]["detail"]
+
+
+def test_batch_comment_counts_skip_malformed_slugs(api, article):
+    response = api.get(f"/api/comment-counts/?slug={article.slug}&slug=%00bad&slug=")
+    assert response.status_code == 200
+    assert response.json() == [{"slug": article.slug, "comment_count": 0}]
+
+
+def test_story_paths_with_a_nul_are_json_404(api):
+    for path in ("/api/articles/a%00b/", "/api/articles/a%00b/comments/"):
+        response = api.get(path)
+        assert response.status_code == 404
+        assert response.json()["type"] == "client_error"
