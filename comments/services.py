@@ -203,23 +203,25 @@ def _check_target(comment):
         raise ValidationError(_("This comment is no longer available."), code="unavailable")
 
 
-def comment_like_toggle(*, comment, reader, liked=None):
-    """Like or unlike a comment; `liked=None` toggles. Return (liked, like_count)."""
-    _check_target(comment)
+def _limit_rate(group, reader, message):
+    """Refuse with 429 a reader who likes or reports faster than the reaction rate allows."""
     try:
         ratelimits.enforce(
-            group="like",
+            group=group,
             reader=reader,
             per_reader=settings.NEWSROOM["REACTION_RATE"],
             per_network=settings.NEWSROOM["REACTION_NETWORK_RATE"],
         )
     except ratelimits.RateLimited as limited:
         raise moderation.CommentRefused(
-            _("You are liking too fast. Please wait a moment and try again."),
-            status=429,
-            rule="rate_limit",
-            retry_after=limited.retry_after,
+            message, status=429, rule="rate_limit", retry_after=limited.retry_after
         ) from limited
+
+
+def comment_like_toggle(*, comment, reader, liked=None):
+    """Like or unlike a comment; `liked=None` toggles. Return (liked, like_count)."""
+    _check_target(comment)
+    _limit_rate("like", reader, _("You are liking too fast. Please wait a moment and try again."))
     counter = Comment.objects.filter(pk=comment.pk)
     with transaction.atomic():
         existing = CommentLike.objects.filter(comment=comment, reader_key=reader.key)
@@ -261,6 +263,10 @@ def comment_report(*, comment, reader, reason, text=""):
         ]
     if errors:
         raise ValidationError(errors)
+    # One report per comment is the constraint's job; this stops one client reporting everything.
+    _limit_rate(
+        "report", reader, _("You are reporting too fast. Please wait a moment and try again.")
+    )
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(

@@ -401,6 +401,10 @@ def comment_report(request, pk):
             )
         except services.AlreadyReported as error:
             return _refuse(request, comment, error.messages[0], 409)
+        except CommentRefused as refused:
+            response = _refuse(request, comment, refused.message, refused.status)
+            response["Retry-After"] = str(refused.retry_after or 60)
+            return response
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -231,7 +231,8 @@ CONTENT_SECURITY_POLICY = (
 # Admin brute-force lockout (django-axes).
 AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Lock the pair, so nobody can lock an editor out from elsewhere, or a whole office network out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"

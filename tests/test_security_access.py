@@ -118,3 +118,18 @@ def test_editor_below_the_failure_limit_can_still_sign_in(client, editor):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_lockout_from_one_address_does_not_lock_the_editor_out_elsewhere(editor):
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(reverse("admin:login"), {"username": "editor", "password": "guess"})
+    assert (
+        attacker.post(reverse("admin:login"), {"username": "editor", "password": PASSWORD})
+    ).status_code == 429
+
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    response = office.post(
+        reverse("admin:login"), {"username": "editor", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302

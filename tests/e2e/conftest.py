@@ -218,3 +218,44 @@ def check_accessibility(new_page):
         return results
 
     return check
+
+
+# ---------- Comment journeys (issue 7) ----------
+@pytest.fixture
+def open_comment_forms(settings):
+    """Let a browser post as fast as a test types: no minimum form age, no rate limits."""
+    settings.NEWSROOM = {
+        **settings.NEWSROOM,
+        "COMMENT_MIN_SECONDS": 0,
+        "COMMENT_RATE": "10000/m",
+        "COMMENT_NETWORK_RATE": "10000/m",
+        "REACTION_RATE": "10000/m",
+        "REACTION_NETWORK_RATE": "10000/m",
+    }
+
+
+@pytest.fixture
+def discussed_story(transactional_db, open_comment_forms):
+    """A published story with one approved comment by another reader, ready to discuss."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments.models import Comment
+
+    article = Article.objects.create(
+        headline="Harbour ferry timetable changes",
+        slug="harbour-ferry",
+        caption="The ferry at dawn.",
+        body="The first ferry now leaves at six.\n\nThe last one at midnight.",
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    Comment.objects.create(
+        article=article,
+        reader_key="g:someone-else",
+        author_name="Grace",
+        body="Finally, an earlier boat.",
+        status=Comment.Status.APPROVED,
+    )
+    return article

@@ -1,7 +1,10 @@
 """WCAG checks in Chromium: axe-core on every reader page, and a keyboard that can get around."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +76,61 @@ def test_every_link_and_button_shows_visible_focus(page, demo_story):
             f"no visible focus on {name}"
         )
     assert visited >= 10, f"only {visited} keyboard stops on the story page"
+
+
+# ---------- A story with a live conversation (issue 7) ----------
+def test_story_with_comments_and_reactions_has_no_serious_accessibility_issue(
+    any_page, discussed_story, check_accessibility
+):
+    from comments.models import Comment
+
+    grace = Comment.objects.get(author_name="Grace")
+    Comment.objects.create(
+        article=discussed_story,
+        parent=grace,
+        thread_id=grace.pk,
+        depth=1,
+        reader_key="g:hal",
+        author_name="Hal",
+        body="Agreed, <b>much</b> better.",
+        status=Comment.Status.APPROVED,
+        like_count=2,
+    )
+    any_page.goto(discussed_story.get_absolute_url())
+    reactions = any_page.get_by_role("region", name="What do you think?")
+    reactions.get_by_role("button", name=re.compile(r"^Wow,")).click()
+    expect(reactions.get_by_role("button", name=re.compile(r"^Wow, 1 reaction"))).to_be_visible()
+    check_accessibility(any_page)
+
+
+def test_keyboard_alone_reacts_and_posts_a_comment_with_focus_always_visible(page, discussed_story):
+    page.goto(discussed_story.get_absolute_url())
+
+    def tab_to(locator, limit=60):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if locator.evaluate("el => el === document.activeElement"):
+                ring = focus_ring(page)
+                assert (ring["outline"] != "none" and ring["width"] >= 2) or (
+                    ring["shadow"] != "none"
+                ), f"no visible focus on {locator}"
+                return
+        raise AssertionError(f"{locator} never received keyboard focus")
+
+    wow = page.get_by_role("button", name=re.compile(r"^Wow,"))
+    tab_to(wow)
+    page.keyboard.press("Enter")
+    expect(wow).to_have_attribute("aria-pressed", "true")
+
+    form = page.get_by_role("form", name="Join the conversation")
+    tab_to(form.get_by_label("Name"))
+    page.keyboard.type("Keyboard Kim")
+    tab_to(form.get_by_label("Comment"))
+    page.keyboard.type("Posted without touching a mouse.")
+    tab_to(form.get_by_role("button", name="Post comment"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("article", name="Keyboard Kim")).to_contain_text("without touching")
+    # The script moves focus to the new comment, so a keyboard reader is not left behind.
+    assert page.evaluate("document.activeElement.closest('article')?.id") == page.get_by_role(
+        "article", name="Keyboard Kim"
+    ).get_attribute("id")
