@@ -5,6 +5,7 @@
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -14,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import run  # noqa: E402
 from bench.common import UNLIMITED_RATES  # noqa: E402
+
+SORT = os.environ.get("PROFILE_SORT", "cumtime")
 
 
 def mean_ms(client, path, repeat):
@@ -69,7 +72,7 @@ def time_writes(story, repeat, profile):
         for sql in sqls:
             print(f"    {sql}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumtime").print_stats(30)
+            pstats.Stats(profiler).sort_stats(SORT).print_stats(45)
 
 
 def main():
