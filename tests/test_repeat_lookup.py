@@ -56,3 +56,11 @@ def test_migration_fills_the_digest_of_comments_stored_before_it(article, desk_c
     migration = importlib.import_module("comments.migrations.0004_text_hash")
     migration.fill_text_hash(apps, None)
     assert Comment.objects.get(pk=stored.pk).text_hash == text_hash(stored.body)
+
+
+def test_demo_comments_inserted_in_bulk_carry_their_digest(article):
+    from comments.demo import add_demo_comments
+
+    add_demo_comments(article, 12)
+    for body, digest in Comment.objects.filter(article=article).values_list("body", "text_hash"):
+        assert digest == text_hash(body)
