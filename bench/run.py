@@ -42,6 +42,7 @@ from bench.common import (  # noqa: E402
 SQLITE_PATH = WORK / "bench.sqlite3"
 XTD_SQLITE_PATH = WORK / "xtd.sqlite3"
 TRIVIAL_PATH = "/bench/trivial/"
+TRIVIAL_LARGE_PATH = "/bench/trivial-large/"
 
 
 def parse_args(argv=None):
@@ -371,6 +372,9 @@ def main(argv=None):
     with server:
         first = measure(server, [("trivial view", TRIVIAL_PATH)], args)
         reads = measure(server, paths, args)
+        # Not the ceiling: the trivial view padded to the story page's size, to show what the
+        # bytes alone cost under the server.
+        reads |= measure(server, [("trivial view, 110 KiB", TRIVIAL_LARGE_PATH)], args)
         last = measure(server, [("trivial view (again)", TRIVIAL_PATH)], args)
         facts["rss"] = server.worker_rss_mib()
     ceiling = statistics.mean(
@@ -398,6 +402,15 @@ def main(argv=None):
         if outer_env.get("DATABASE_URL"):
             writes["write load, PostgreSQL"] = run_script(
                 "write_load.py", *flags, "--postgres", env=outer_env
+            )
+        # The same writes driven by wrk and Lua: a load generator that eats far less CPU.
+        wrk_flags = [f"--duration={args.write_duration}", f"--connections={args.clients}"]
+        writes["wrk writes, SQLite"] = run_script(
+            "wrk_writes.py", *wrk_flags, *server_flags, env=outer_env
+        )
+        if outer_env.get("DATABASE_URL"):
+            writes["wrk writes, PostgreSQL"] = run_script(
+                "wrk_writes.py", *wrk_flags, *server_flags, "--postgres", env=outer_env
             )
         writes["kill test, SQLite"] = run_script("kill_test.py", *flags, env=outer_env)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .models import Comment, CommentLike, Reaction, ReactionKind
 from .reactions import reaction_recount
+from .text import text_hash
 
 NAMES = [
     "Malik O.",
@@ -149,7 +150,8 @@ def add_demo_comments(article, count, *, seed=4):
                 depth=depths[index],
                 reader_key=readers[author],
                 author_name=NAMES[author],
-                body=_body(rng, parent is not None),
+                body=(body := _body(rng, parent is not None)),
+                text_hash=text_hash(body),  # bulk_create skips save(), which keeps it
                 status=Comment.Status.APPROVED,
                 moderation_rule="demo",
                 is_featured=parent is None and rng.random() < 0.03,

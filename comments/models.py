@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
+from .text import text_hash
+
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
@@ -97,6 +99,9 @@ class Comment(models.Model):
     author_name = models.CharField(_("name"), max_length=50)
     author_email = models.EmailField(_("email"), blank=True)
     body = models.TextField(_("comment"))
+    # The folded body's digest (comments.text.text_hash), kept by save(): the repeat rule finds
+    # the same text posted elsewhere with an index instead of reading a day of comments.
+    text_hash = models.CharField(max_length=32, blank=True, editable=False)
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -133,6 +138,7 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "parent", "created_at", "id"]),
             models.Index(fields=["article", "status", "parent", "like_count", "id"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["text_hash", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -145,6 +151,12 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author_name}: {self.body[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.text_hash = text_hash(self.body)
+        if (fields := kwargs.get("update_fields")) is not None and "body" in fields:
+            kwargs["update_fields"] = {*fields, "text_hash"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         # The story page shows the comment's whole thread first, wherever it sorts.

@@ -12,14 +12,13 @@ Every change of a comment's status, by a rule or by a person, goes through `reco
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,6 +33,7 @@ from .models import (
     ReaderProfile,
 )
 from .readers import keyed_hash
+from .text import fold, normalized_text, text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -104,12 +104,6 @@ LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"
                       "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
 
 
-def fold(text):
-    """Lower-case the text and strip its accents: "Crétin" becomes "cretin"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def word_list(text):
     return [fold(line.strip()) for line in text.splitlines() if line.strip()]
 
@@ -135,11 +129,6 @@ LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 def count_links(text):
     return len(LINK.findall(text))
-
-
-def normalized_text(text):
-    """The text with case, accents, punctuation and spacing folded away, to spot repeats."""
-    return " ".join(re.findall(r"\w+", fold(text)))
 
 
 # The rules, in pipeline order.
@@ -237,26 +226,25 @@ def links(check):
 
 def repeated(check):
     config = check.config
-    text = normalized_text(check.comment.body)
-    if len(text) < 12:  # "Agreed." or "+1" twice is not spam
+    if len(normalized_text(check.comment.body)) < 12:  # "Agreed." or "+1" twice is not spam
         return None
     since = timezone.now() - timedelta(hours=config.repeat_window_hours)
-    recent = Comment.objects.filter(created_at__gte=since).exclude(pk=check.comment.pk)
-    own = recent.by_reader(check.reader.key).values_list("body", flat=True)[:200]
-    if any(normalized_text(body) == text for body in own):
-        return hold("repeated", _("Held as possible spam: the same text was posted recently."))
-    others = (
-        recent.filter(body__iexact=check.comment.body.strip())
-        .exclude(article=check.article)
-        .values("article")
-        .distinct()
-        .count()
+    # One indexed lookup of the same folded text in the window, however many comments it holds.
+    same = (
+        Comment.objects.filter(text_hash=text_hash(check.comment.body), created_at__gte=since)
+        .exclude(pk=check.comment.pk)
+        .aggregate(
+            own=Count("pk", filter=Q(reader_key=check.reader.key)),
+            others=Count("article", distinct=True, filter=~Q(article=check.article)),
+        )
     )
-    if others >= config.repeat_story_count:
+    if same["own"]:
+        return hold("repeated", _("Held as possible spam: the same text was posted recently."))
+    if same["others"] >= config.repeat_story_count:
         return hold(
             "repeated",
             _("Held as possible spam: the same text is on %(count)d other stories.")
-            % {"count": others},
+            % {"count": same["others"]},
         )
 
 

@@ -253,3 +253,25 @@ def test_changed_page_answers_200_to_an_old_etag(article, desk_comment):
     assert changed.status_code == 200
     assert "Newer than your copy" in changed.content.decode()
     assert changed["ETag"] != etag
+
+
+# What the cached path reads without the ORM must mean what the ORM meant.
+
+
+def test_draft_and_scheduled_stories_are_not_found_by_newcomers(make_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    draft = make_article(status="draft")
+    scheduled = make_article(published_at=timezone.now() + timedelta(hours=1))
+    for story in (draft, scheduled):
+        assert Client().get(story.get_absolute_url()).status_code == 404
+
+
+def test_percent_signs_and_placeholder_lookalikes_survive_the_cached_page(article, desk_comment):
+    desk_comment(body="Up 50% since %(csrf)s and %s")
+    warm(article)
+    html = seen_by_newcomer(article)
+    assert "Up 50% since %(csrf)s and %s" in html
+    assert TOKEN.search(html)[1] != "%(csrf)s"

@@ -1,0 +1,116 @@
+"""Time the anonymous story page and the trivial view in this process: the quick check while tuning.
+
+.venv/bin/python bench/inprocess.py --repeat 500 --profile
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import run  # noqa: E402
+from bench.common import UNLIMITED_RATES  # noqa: E402
+
+SORT = os.environ.get("PROFILE_SORT", "cumtime")
+
+
+def mean_ms(client, path, repeat):
+    client.get(path)
+    best = []
+    for _ in range(3):  # the best of three rounds: the neighbours' load only ever adds time
+        started = time.perf_counter()
+        for _ in range(repeat):
+            client.get(path)
+        best.append((time.perf_counter() - started) * 1000 / repeat)
+    return min(best)
+
+
+def time_writes(story, repeat, profile):
+    """Post comments and reactions as guests with JavaScript off: ms per POST and SQL queries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from comments.forms import make_token
+
+    comment_url = reverse("comment_post", args=[story.slug])
+    react_url = reverse("react", args=[story.slug])
+    kinds = ["love", "wow", "sad", "angry"]
+    clients = [Client(HTTP_HOST="127.0.0.1") for _ in range(8)]
+    for client in clients:
+        client.post(react_url, {"kind": "wow"})  # each client becomes a guest reader
+
+    def comment(n):
+        data = {"author_name": "Bench", "body": f"Load comment {n} {n * 7919}"}
+        data["ts"] = make_token(story)
+        return clients[n % 8].post(comment_url, data)
+
+    def reaction(n):
+        return clients[n % 8].post(react_url, {"kind": kinds[n % 4]})
+
+    for name, post in (("comment", comment), ("reaction", reaction)):
+        with CaptureQueriesContext(connection) as queries:
+            response = post(0)
+        assert response.status_code == 302, (name, response.status_code)
+        sqls = [query["sql"][:110] for query in queries]
+        started = time.perf_counter()
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        for n in range(1, repeat):
+            assert post(n).status_code == 302
+        if profiler:
+            profiler.disable()
+        ms = (time.perf_counter() - started) * 1000 / (repeat - 1)
+        print(f"{name} POST {ms:.2f} ms, {len(sqls)} queries:")
+        for sql in sqls:
+            print(f"    {sql}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats(SORT).print_stats(45)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--size", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--writes", action="store_true", help="time comment and reaction POSTs")
+    args = parser.parse_args()
+    run.WORK.mkdir(parents=True, exist_ok=True)
+    run.setup_django()
+    if args.writes:
+        from django.conf import settings
+
+        # As write_load.py runs the server: limits out of the way, comments published at once.
+        rates = {name.removeprefix("NEWSROOM_"): rate for name, rate in UNLIMITED_RATES.items()}
+        settings.NEWSROOM.update(rates, MODERATION_MODE="post", COMMENT_MIN_SECONDS=0)
+    story = run.load_stories([args.size], 300)[args.size]
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    path = story.get_absolute_url()
+    trivial = mean_ms(client, run.TRIVIAL_PATH, args.repeat)
+    cached = mean_ms(client, path, args.repeat)
+    size = len(client.get(path).content)
+    print(f"trivial {trivial:.3f} ms, story {args.size} cached {cached:.3f} ms ({size} bytes)")
+    print(f"ratio {trivial / cached:.2f}x")
+    if args.writes:
+        time_writes(story, args.repeat, args.profile)
+        return
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.repeat):
+            client.get(path)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
