@@ -467,20 +467,15 @@ class StoryReactions(ReaderAPIView, StoryMixin, generics.GenericAPIView):
         incoming.is_valid(raise_exception=True)
         kind = incoming.validated_data["kind"]
         reader = reader_of(request)
-        # The write path toggles; PUT is idempotent, so the same reaction again changes nothing.
-        current = reactions.reaction_bar(article, reader.key).choice
-        if current is None or current.key != kind:
-            with service_errors():
-                reactions.reaction_set(article=article, reader=reader, kind=kind)
+        with service_errors():
+            reactions.reaction_set(article=article, reader=reader, kind=kind, toggle=False)
         return self.respond(reader.key)
 
     def delete(self, request, slug):
         article = self.article
         reader = reader_of(request)
-        current = reactions.reaction_bar(article, reader.key).choice
-        if current is not None:
-            with service_errors():
-                reactions.reaction_set(article=article, reader=reader, kind=current.key)
+        with service_errors():
+            reactions.reaction_set(article=article, reader=reader, kind=None, toggle=False)
         return self.respond(reader.key)
 
     def respond(self, reader_key):

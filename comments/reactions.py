@@ -73,16 +73,20 @@ def tally_change(article_id, changes):
             )
 
 
-def reaction_set(*, article, reader, kind):
-    """Toggle the reader's reaction to `kind`: add it, replace their other one, or remove it.
+def reaction_set(*, article, reader, kind, toggle=True):
+    """Set the reader's reaction; return it afterwards (a key, or None when there is none).
 
-    Return the reader's reaction afterwards (a key, or None when it was removed).
+    With `toggle` (the bar's buttons), choosing the reader's current reaction again removes it.
+    Without it (the API's PUT and DELETE), the reader ends with exactly `kind`, or with no reaction
+    when `kind` is None, whatever they had: repeating the call changes nothing.
     Raise ReactionRefused, changing nothing, when the story, the key or the rate limit says no.
     """
     if not article.reactions_open:
         raise ReactionRefused(_("Reactions are switched off for this story."), status=403)
     # Compared in Python so no reader input reaches SQL (PostgreSQL rejects NUL bytes with a 500).
-    if kind not in set(ReactionKind.objects.enabled().values_list("key", flat=True)):
+    if (kind is not None or toggle) and kind not in set(
+        ReactionKind.objects.enabled().values_list("key", flat=True)
+    ):
         raise ReactionRefused(_("There is no such reaction."), status=400)
     try:
         ratelimits.enforce(
@@ -102,16 +106,18 @@ def reaction_set(*, article, reader, kind):
             status=429,
             retry_after=limited.retry_after,
         ) from limited
-    return retry_on_conflict(lambda: _toggle(article.pk, reader.key, kind))
+    return retry_on_conflict(lambda: _write(article.pk, reader.key, kind, toggle=toggle))
 
 
-def _toggle(article_id, reader_key, kind):
-    choice = _switch(article_id, reader_key, kind)
-    Article.objects.filter(pk=article_id).mark_changed()
+def _write(article_id, reader_key, kind, *, toggle):
+    previous, choice = _switch(article_id, reader_key, kind, toggle=toggle)
+    if choice != previous:
+        Article.objects.filter(pk=article_id).mark_changed()
     return choice
 
 
-def _switch(article_id, reader_key, kind):
+def _switch(article_id, reader_key, kind, *, toggle):
+    """Move the reader's row and the tallies; return (reaction before, reaction after)."""
     now = timezone.now()
     current = (
         Reaction.objects.select_for_update()
@@ -119,20 +125,27 @@ def _switch(article_id, reader_key, kind):
         .first()
     )
     if current is None:
-        Reaction.objects.create(
-            article_id=article_id, reader_key=reader_key, kind=kind, created_at=now, updated_at=now
-        )
-        tally_change(article_id, {kind: +1})
-        return kind
-    if current.kind == kind:
+        if kind is not None:
+            Reaction.objects.create(
+                article_id=article_id,
+                reader_key=reader_key,
+                kind=kind,
+                created_at=now,
+                updated_at=now,
+            )
+            tally_change(article_id, {kind: +1})
+        return None, kind
+    if current.kind == kind and not toggle:
+        return kind, kind
+    if current.kind == kind or kind is None:
         current.delete()
-        tally_change(article_id, {kind: -1})
-        return None
+        tally_change(article_id, {current.kind: -1})
+        return current.kind, None
     previous = current.kind
     current.kind, current.updated_at = kind, now
     current.save(update_fields=["kind", "updated_at"])
     tally_change(article_id, {previous: -1, kind: +1})
-    return kind
+    return previous, kind
 
 
 # Reading the bar

@@ -67,6 +67,25 @@ def test_choosing_the_same_reaction_again_removes_it(article):
     assert tallies(article) == {"wow": 0}
 
 
+def test_setting_without_toggle_is_idempotent(article):
+    for _ in range(2):
+        assert reaction_set(article=article, reader=guest(), kind="wow", toggle=False) == "wow"
+    assert tallies(article) == {"wow": 1}
+    assert reaction_set(article=article, reader=guest(), kind="sad", toggle=False) == "sad"
+    assert tallies(article) == {"wow": 0, "sad": 1}
+    for _ in range(2):
+        assert reaction_set(article=article, reader=guest(), kind=None, toggle=False) is None
+    assert not Reaction.objects.exists()
+    assert tallies(article) == {"wow": 0, "sad": 0}
+
+
+def test_a_repeated_set_does_not_refresh_cached_pages(article):
+    reaction_set(article=article, reader=guest(), kind="wow", toggle=False)
+    version = Article.objects.get(pk=article.pk).page_version
+    reaction_set(article=article, reader=guest(), kind="wow", toggle=False)
+    assert Article.objects.get(pk=article.pk).page_version == version
+
+
 def test_each_reader_counts_once_per_story(article, make_article):
     other = make_article()
     for n in range(3):
