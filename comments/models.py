@@ -16,7 +16,7 @@ from .text import text_hash
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        """Comments every reader may see: approved, or deleted by their author (as placeholder)."""
+        """Approved comments: what readers may see (a deleted one shows as a placeholder)."""
         return self.filter(status=Comment.Status.APPROVED)
 
     def pending(self):

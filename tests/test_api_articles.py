@@ -114,3 +114,11 @@ def test_story_paths_with_a_nul_are_json_404(api):
         response = api.get(path)
         assert response.status_code == 404
         assert response.json()["type"] == "client_error"
+
+
+def test_api_counts_comments_the_way_the_home_page_does(api, client, article):
+    add_comment(article)
+    add_comment(article, deleted_at=timezone.now())
+    assert api.get("/api/articles/").json()["results"][0]["comment_count"] == 1
+    assert api.get(f"/api/comment-counts/?slug={article.slug}").json()[0]["comment_count"] == 1
+    assert "1 comment" in client.get("/").content.decode()
