@@ -110,20 +110,17 @@ def make_comment(db):
 
 
 @pytest.fixture
-def desk_comment(article):
-    """Save a comment directly, with the status given (default approved)."""
-    from comments.models import Comment
+def desk_comment(article, make_comment):
+    """Save a comment on `article` directly, with the status given (default approved)."""
 
     def make(**fields):
         defaults = {
-            "article": article,
             "reader_key": "g:reader",
             "author_name": "Reader",
+            "author_email": "",
             "body": "A thoughtful comment.",
-            "status": Comment.Status.APPROVED,
         }
-        defaults.update(fields)
-        return Comment.objects.create(**defaults)
+        return make_comment(fields.pop("article", article), **{**defaults, **fields})
 
     return make
 

@@ -182,9 +182,7 @@ def test_one_click_rejects_unsafe_next_urls(admin_client, desk_comment):
 def test_change_page_shows_parent_history_and_ban_form(admin_client, desk_comment):
     parent = desk_comment(author_name="Parent", body="The original point")
     earlier = desk_comment(reader_key="g:replier", body="An earlier remark", status="rejected")
-    reply = desk_comment(
-        reader_key="g:replier", parent=parent, thread=parent, depth=1, body="A reply"
-    )
+    reply = desk_comment(reader_key="g:replier", parent=parent, body="A reply")
     page = admin_client.get(reverse("admin:comments_comment_change", args=[reply.pk]))
     assert "The original point" in page.text
     assert "An earlier remark" in page.text and earlier.get_status_display() in page.text
