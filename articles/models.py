@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.prepared import prepared, update
+
 
 def safe_href(url):
     """Return `url` if a browser would open it as a page or site path, else an empty string.
@@ -23,12 +25,15 @@ def safe_href(url):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def mark_changed(self):
         """Tell cached story pages that what readers see on these stories has changed."""
-        return self.update(page_version=F("page_version") + 1)
+        return self.update(page_version=NEXT_PAGE_VERSION)
+
+
+NEXT_PAGE_VERSION = F("page_version") + 1
 
 
 class Article(models.Model):
@@ -169,6 +174,25 @@ class Article(models.Model):
     @property
     def effective_moderation_mode(self):
         return self.moderation_mode or settings.NEWSROOM["MODERATION_MODE"]
+
+
+# What every write runs, compiled once per process (see newsroom/prepared.py).
+
+
+@prepared
+def published_story(slug, now):
+    """The published story with this slug, as the write path looks it up: `.first(slug, now)`."""
+    return Article.objects.published(now=now).filter(slug=slug)
+
+
+@prepared
+def _bump_page_version(pk):
+    return update(Article.objects.filter(pk=pk), page_version=NEXT_PAGE_VERSION)
+
+
+def story_changed(pk):
+    """`Article.objects.filter(pk=pk).mark_changed()` for one story, as every reader write does."""
+    return _bump_page_version.execute(pk)
 
 
 class ArticleLink(models.Model):

@@ -23,6 +23,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from newsroom.prepared import prepared
+
 from . import classifier, ratelimits
 from .models import (
     Ban,
@@ -150,16 +152,21 @@ def length(check):
         )
 
 
+@prepared
+def _matching_ban(reader_key, email_hash, network_hash, now):
+    return (
+        Ban.objects.active(now)
+        .matching(reader_key=reader_key, email_hash=email_hash, network_hash=network_hash)
+        .order_by(F("expires_at").desc(nulls_first=True))[:1]  # a permanent ban says the most
+    )
+
+
 def ban(check):
-    found = (
-        Ban.objects.active()
-        .matching(
-            reader_key=check.reader.key,
-            email_hash=email_hash(check.comment.author_email),
-            network_hash=check.comment.network_hash or getattr(check.reader, "network_hash", ""),
-        )
-        .order_by(F("expires_at").desc(nulls_first=True))  # a permanent ban says the most
-        .first()
+    found = _matching_ban.first(
+        check.reader.key,
+        email_hash(check.comment.author_email),
+        check.comment.network_hash or getattr(check.reader, "network_hash", ""),
+        timezone.now(),
     )
     if found is None:
         return None
@@ -224,20 +231,35 @@ def links(check):
         )
 
 
+@prepared
+def _same_text(digest, since, reader_key, comment_pk, article_pk):
+    """Count the same folded text in the window: one indexed lookup, however many it holds."""
+    return (
+        Comment.objects.filter(text_hash=digest, created_at__gte=since)
+        .exclude(pk=comment_pk)
+        .order_by()
+        .values("text_hash")  # one group: every row has this hash
+        .annotate(
+            own=Count("pk", filter=Q(reader_key=reader_key)),
+            others=Count("article", distinct=True, filter=~Q(article=article_pk)),
+        )
+        .values_list("own", "others")
+    )
+
+
 def repeated(check):
     config = check.config
     if len(normalized_text(check.comment.body)) < 12:  # "Agreed." or "+1" twice is not spam
         return None
     since = timezone.now() - timedelta(hours=config.repeat_window_hours)
-    # One indexed lookup of the same folded text in the window, however many comments it holds.
-    same = (
-        Comment.objects.filter(text_hash=text_hash(check.comment.body), created_at__gte=since)
-        .exclude(pk=check.comment.pk)
-        .aggregate(
-            own=Count("pk", filter=Q(reader_key=check.reader.key)),
-            others=Count("article", distinct=True, filter=~Q(article=check.article)),
-        )
+    row = _same_text.first_row(
+        text_hash(check.comment.body),
+        since,
+        check.reader.key,
+        check.comment.pk,
+        check.article.pk,
     )
+    same = dict(zip(("own", "others"), row or (0, 0), strict=True))
     if same["own"]:
         return hold("repeated", _("Held as possible spam: the same text was posted recently."))
     if same["others"] >= config.repeat_story_count:

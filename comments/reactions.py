@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from articles.models import Article
+from articles.models import Article, story_changed
+from newsroom.prepared import delete, prepared, update
 
 from . import ratelimits
 from .models import Reaction, ReactionKind, ReactionTally
@@ -52,6 +53,19 @@ def retry_on_conflict(write):
             logger.info("Reaction write lost a race; retrying (attempt %d).", attempt + 2)
 
 
+@prepared
+def _tally_add(article_id, kind, amount):
+    tallies = ReactionTally.objects.filter(article_id=article_id, kind=kind)
+    return update(tallies, count=F("count") + amount)
+
+
+@prepared
+def _tally_take(article_id, kind, amount):
+    # Never below zero: a tally already short says someone edited the rows by hand.
+    tallies = ReactionTally.objects.filter(article_id=article_id, kind=kind, count__gte=amount)
+    return update(tallies, count=F("count") - amount)
+
+
 def tally_change(article_id, changes):
     """Apply {kind: delta} to one story's tallies; call inside the transaction that moved the rows.
 
@@ -60,17 +74,38 @@ def tally_change(article_id, changes):
     """
     for kind in sorted(changes):
         delta = changes[kind]
-        tallies = ReactionTally.objects.filter(article_id=article_id, kind=kind)
         if delta > 0:
-            if not tallies.update(count=F("count") + delta):
+            if not _tally_add.execute(article_id, kind, delta):
                 # Raises IntegrityError if a concurrent first reaction created it: caller retries.
                 ReactionTally.objects.create(article_id=article_id, kind=kind, count=delta)
-        elif delta < 0 and not tallies.filter(count__gte=-delta).update(count=F("count") + delta):
+        elif delta < 0 and not _tally_take.execute(article_id, kind, -delta):
             logger.warning(
                 "Tally %r on story %s was already short; run manage.py recount_reactions.",
                 kind,
                 article_id,
             )
+
+
+@prepared
+def _enabled_kinds():
+    return ReactionKind.objects.enabled().values_list("key")
+
+
+@prepared
+def _reader_reaction(article_id, reader_key):
+    return Reaction.objects.select_for_update().filter(
+        article_id=article_id, reader_key=reader_key
+    )[:1]
+
+
+@prepared
+def _reaction_change(pk, kind, now):
+    return update(Reaction.objects.filter(pk=pk), kind=kind, updated_at=now)
+
+
+@prepared
+def _reaction_delete(pk):
+    return delete(Reaction.objects.filter(pk=pk))
 
 
 def reaction_set(*, article, reader, kind, toggle=True):
@@ -84,9 +119,7 @@ def reaction_set(*, article, reader, kind, toggle=True):
     if not article.reactions_open:
         raise ReactionRefused(_("Reactions are switched off for this story."), status=403)
     # Compared in Python so no reader input reaches SQL (PostgreSQL rejects NUL bytes with a 500).
-    if (kind is not None or toggle) and kind not in set(
-        ReactionKind.objects.enabled().values_list("key", flat=True)
-    ):
+    if (kind is not None or toggle) and kind not in {key for (key,) in _enabled_kinds.rows()}:
         raise ReactionRefused(_("There is no such reaction."), status=400)
     try:
         ratelimits.enforce(
@@ -112,18 +145,14 @@ def reaction_set(*, article, reader, kind, toggle=True):
 def _write(article_id, reader_key, kind, *, toggle):
     previous, choice = _switch(article_id, reader_key, kind, toggle=toggle)
     if choice != previous:
-        Article.objects.filter(pk=article_id).mark_changed()
+        story_changed(article_id)
     return choice
 
 
 def _switch(article_id, reader_key, kind, *, toggle):
     """Move the reader's row and the tallies; return (reaction before, reaction after)."""
     now = timezone.now()
-    current = (
-        Reaction.objects.select_for_update()
-        .filter(article_id=article_id, reader_key=reader_key)
-        .first()
-    )
+    current = _reader_reaction.first(article_id, reader_key)
     if current is None:
         if kind is not None:
             Reaction.objects.create(
@@ -138,12 +167,11 @@ def _switch(article_id, reader_key, kind, *, toggle):
     if current.kind == kind and not toggle:
         return kind, kind
     if current.kind == kind or kind is None:
-        current.delete()
+        _reaction_delete.execute(current.pk)
         tally_change(article_id, {current.kind: -1})
         return current.kind, None
     previous = current.kind
-    current.kind, current.updated_at = kind, now
-    current.save(update_fields=["kind", "updated_at"])
+    _reaction_change.execute(current.pk, kind, now)
     tally_change(article_id, {previous: -1, kind: +1})
     return previous, kind
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Article
+from articles.models import story_changed
 
 from . import moderation, ratelimits
 from .formatting import clean_text
@@ -128,7 +128,7 @@ def comment_submit(
 
 
 def _story_changed(comment):
-    Article.objects.filter(pk=comment.article_id).mark_changed()
+    story_changed(comment.article_id)
 
 
 def _apply(comment, decision):

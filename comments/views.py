@@ -5,17 +5,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from articles.models import Article
+from articles.models import Article, published_story
 
 from . import services
 from .forms import CommentEditForm, CommentForm, CommentReportForm, add_service_errors
@@ -50,6 +51,14 @@ def is_fetch(request):
 def _reader_key(request):
     reader = getattr(request, "_reader", None)
     return reader.key if reader is not None else known_reader_key(request)
+
+
+def _story_or_404(slug):
+    """Return the published story a reader writes to (the lookup compiled once), or raise 404."""
+    article = published_story.first(slug, timezone.now())
+    if article is None:
+        raise Http404(_("No such story."))
+    return article
 
 
 def _published_comment(request, pk):
@@ -239,7 +248,7 @@ def _submit(request, article, *, parent=None):
 
 @require_POST
 def comment_post(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    article = _story_or_404(slug)
     return _submit(request, article)
 
 
@@ -430,7 +439,7 @@ def wants_json(request):
 @require_POST
 def react(request, slug):
     """Toggle the reader's reaction; redirect back to the bar, or answer JSON for the script."""
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    article = _story_or_404(slug)
     reader = get_reader(request)
     try:
         reaction_set(article=article, reader=reader, kind=request.POST.get("kind", ""))
