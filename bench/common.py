@@ -16,6 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsroom import gunicorn as production  # noqa: E402  (the settings production runs with)
+
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 BIN = Path(sys.executable).parent
@@ -79,9 +83,32 @@ def free_port():
 
 @dataclass
 class ServerConfig:
-    workers: int = 2
-    worker_class: str = "gthread"
-    threads: int = 4
+    """gunicorn's workers: production's (newsroom/gunicorn.py) unless a run asks otherwise."""
+
+    workers: int = production.workers
+    worker_class: str = production.worker_class
+    threads: int = 1
+
+    @classmethod
+    def from_args(cls, args):
+        return cls(args.workers, args.worker_class, args.threads)
+
+    def flags(self):
+        """The command-line flags that hand this configuration to another bench script."""
+        return [
+            f"--workers={self.workers}",
+            f"--worker-class={self.worker_class}",
+            f"--threads={self.threads}",
+        ]
+
+
+def add_server_arguments(parser):
+    defaults = ServerConfig()
+    parser.add_argument("--workers", type=int, default=defaults.workers)
+    parser.add_argument(
+        "--worker-class", default=defaults.worker_class, choices=["sync", "gthread"]
+    )
+    parser.add_argument("--threads", type=int, default=defaults.threads, help="gthread only")
 
 
 class Server:

@@ -46,7 +46,7 @@ def main(argv=None):
 
     article, keys = prepare(sqlite_path=SQLITE_PATH, database_url=None)
     options_with_keys(options, keys)
-    config = ServerConfig(options.workers, options.worker_class, options.threads)
+    config = ServerConfig.from_args(options)
     server = Server(
         name="kill", env=server_env(sqlite_path=SQLITE_PATH, database_url=None), config=config
     )

@@ -32,6 +32,7 @@ from bench.common import (  # noqa: E402
     XTD_VENV,
     Server,
     ServerConfig,
+    add_server_arguments,
     app_env,
     machine,
     save_json,
@@ -53,9 +54,7 @@ def parse_args(argv=None):
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--sizes", default="20,200,10000", help="comment counts of the stories")
     parser.add_argument("--reactions", type=int, default=300, help="reactions per story")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    add_server_arguments(parser)
     parser.add_argument("--profile-requests", type=int, default=200, help="0 skips profiling")
     parser.add_argument("--xtd-duration", type=int, default=30, help="wrk seconds, incumbent")
     parser.add_argument("--skip-xtd", action="store_true", help="skip the incumbent")
@@ -259,7 +258,7 @@ def run_incumbent(story, args):
 
 
 def server_config(args):
-    return ServerConfig(workers=args.workers, worker_class=args.worker_class, threads=args.threads)
+    return ServerConfig.from_args(args)
 
 
 def run_script(script, *extra, env):
@@ -396,7 +395,7 @@ def main(argv=None):
     writes = {}
     if not args.skip_writes:
         common = [f"--duration={args.write_duration}", f"--clients={args.clients}"]
-        server_flags = [f"--worker-class={args.worker_class}", f"--threads={args.threads}"]
+        server_flags = server_config(args).flags()
         flags = [*common, *server_flags]
         writes["write load, SQLite"] = run_script("write_load.py", *flags, env=outer_env)
         if outer_env.get("DATABASE_URL"):

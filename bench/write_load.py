@@ -48,6 +48,7 @@ from bench.common import (  # noqa: E402
     WORK,
     Server,
     ServerConfig,
+    add_server_arguments,
     app_env,
 )
 
@@ -65,9 +66,7 @@ def add_load_arguments(parser):
     parser.add_argument("--duration", type=float, default=30, help="seconds of load")
     parser.add_argument("--clients", type=int, default=64, help="concurrent readers")
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (PostgreSQL)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=4)
+    add_server_arguments(parser)
     parser.add_argument("--page", help="path of the page with the forms; default the story's")
     parser.add_argument("--comment-share", type=float, default=0.5, help="share of comments")
     parser.add_argument("--form-wait", type=float, default=3.5, help="seconds before first post")
@@ -497,7 +496,7 @@ def main(argv=None):
     label = "PostgreSQL" if database_url else "SQLite"
     article, keys = prepare(sqlite_path=WORK / "writes.sqlite3", database_url=database_url)
     options_with_keys(options, keys)
-    config = ServerConfig(options.workers, options.worker_class, options.threads)
+    config = ServerConfig.from_args(options)
     server = Server(
         name=f"writes-{label.lower()}",
         env=server_env(sqlite_path=WORK / "writes.sqlite3", database_url=database_url),

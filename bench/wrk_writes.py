@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import WORK, Server, ServerConfig  # noqa: E402
+from bench.common import WORK, Server, ServerConfig, add_server_arguments  # noqa: E402
 from bench.write_load import prepare, server_env  # noqa: E402
 
 LUA = r"""
@@ -101,9 +101,7 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (PostgreSQL)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=4)
+    add_server_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -171,7 +169,7 @@ def main(argv=None):
     server = Server(
         name=f"wrk-writes-{label.lower()}",
         env=server_env(sqlite_path=sqlite_path, database_url=database_url),
-        config=ServerConfig(args.workers, args.worker_class, args.threads),
+        config=ServerConfig.from_args(args),
     )
     from django.urls import reverse
 

@@ -93,7 +93,14 @@ class Check:
 
     @cached_property
     def is_trusted(self):
-        return ReaderProfile.objects.filter(reader_key=self.reader.key, is_trusted=True).exists()
+        return _trusted_profile.first_row(self.reader.key) is not None
+
+
+@prepared
+def _trusted_profile(reader_key):
+    return ReaderProfile.objects.filter(reader_key=reader_key, is_trusted=True).values_list("pk")[
+        :1
+    ]
 
 
 def email_hash(email):
