@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -34,10 +33,10 @@ class ArticleDetailView(DetailView):
             return super().get(request, *args, **kwargs)
         story = page_cache.lookup(kwargs["slug"])
         key = page_cache.cache_key(request, story)
-        entry = cache.get(key)
+        entry = page_cache.fetch(key)
         if entry is None:
             self.object = self.get_object()
-            entry = page_cache.store(key, self.render_for_cache())
+            entry = page_cache.store(key, self.render_for_cache(), story.pk)
         return page_cache.respond(request, story, entry, HttpResponse)
 
     def render_for_cache(self):

@@ -242,6 +242,8 @@ class WrkResult:
     socket_errors: str = ""
     rss: list = field(default_factory=list)
     raw: str = field(default="", repr=False)
+    # The trivial view's req/s in the same round, when the page was measured against it.
+    ceiling: float | None = None
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -256,10 +258,11 @@ def _ms(text):
     return round(float(number) * _UNITS[unit], 3)
 
 
-def wrk(url, *, duration, connections, threads=1, timeout=10):
+def wrk(url, *, duration, connections, threads=1, timeout=10, headers=()):
     """Drive one URL with wrk for `duration` seconds and return its figures."""
     command = [
         "wrk",
+        *(f"--header={header}" for header in headers),
         f"-t{threads}",
         f"-c{connections}",
         f"-d{duration}s",

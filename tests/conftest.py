@@ -221,6 +221,10 @@ def empty_cache_per_test():
     """Start every test with an empty cache: cached pages and settings must not cross tests."""
     from django.core.cache import cache
 
+    from articles import page_cache
+
     cache.clear()
+    page_cache.forget()
     yield
     cache.clear()
+    page_cache.forget()

@@ -1,10 +1,13 @@
 """The story page served from the cache: fresh after every write, and nobody's page but your own."""
 
+import gzip
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -227,6 +230,26 @@ def test_form_from_the_cached_page_posts_with_its_token_and_not_without(article,
     assert Comment.objects.filter(body="Posted from a cached page").count() == 1
 
 
+def test_returning_reader_keeps_their_csrf_secret_across_cached_pages(article, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_MIN_SECONDS": 0}
+    warm(article)
+    browser = Client(enforce_csrf_checks=True)
+    first = page(browser, article)
+    secret = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    with CaptureQueriesContext(connection) as queries:
+        second = page(browser, article)  # still a cached page: a CSRF cookie is no identity
+    assert len(queries) == 1
+    assert browser.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    tokens = [TOKEN.search(html)[1] for html in (first, second)]
+    assert tokens[0] != tokens[1]  # masked afresh each time, as Django masks
+    for token in tokens:
+        assert len(token) == 64 and token.isascii() and token.isalnum()
+        assert _unmask_cipher_token(token) == secret
+    url = reverse("comment_post", args=[article.slug])
+    form = {"author_name": "Ada", "body": "From the first tab", "ts": TIMESTAMP.search(first)[1]}
+    assert browser.post(url, {**form, "csrfmiddlewaretoken": tokens[0]}).status_code == 302
+
+
 def test_cached_form_timestamp_is_issued_per_reader(article, settings):
     warm(article)
     html = seen_by_newcomer(article)
@@ -275,3 +298,64 @@ def test_percent_signs_and_placeholder_lookalikes_survive_the_cached_page(articl
     html = seen_by_newcomer(article)
     assert "Up 50% since %(csrf)s and %s" in html
     assert TOKEN.search(html)[1] != "%(csrf)s"
+
+
+# Gzip, for the browsers that ask for it (all of them).
+
+TOKENS = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+|(name="ts" value=")[^"]+')
+
+
+def gzipped_page(client, article, **headers):
+    return client.get(
+        article.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip, deflate, br", **headers
+    )
+
+
+def test_gzipped_cached_page_is_the_same_page_with_the_readers_own_tokens(
+    article, make_comment, settings
+):
+    settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_MIN_SECONDS": 0}
+    make_comment(article, body="Squeezed but whole")
+    warm(article)
+    plain = Client().get(article.get_absolute_url())
+    browser = Client(enforce_csrf_checks=True)
+    response = gzipped_page(browser, article)
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"] and "Cookie" in response["Vary"]
+    assert len(response.content) < len(plain.content) / 3
+    html = gzip.decompress(response.content)  # checks the CRC and length too
+    assert TOKENS.sub(b"", html) == TOKENS.sub(b"", plain.content)
+    token = TOKEN.search(html.decode())[1]
+    assert _unmask_cipher_token(token) == browser.cookies[settings.CSRF_COOKIE_NAME].value
+    url = reverse("comment_post", args=[article.slug])
+    form = {"author_name": "Ada", "body": "Sent from a gzipped page"}
+    form |= {"ts": TIMESTAMP.search(html.decode())[1], "csrfmiddlewaretoken": token}
+    assert browser.post(url, form).status_code == 302
+
+
+def test_tokens_travel_uncompressed_in_a_gzipped_page(article):
+    """A token is never compressed, so a response's length cannot reveal it (BREACH)."""
+    warm(article)
+    response = gzipped_page(Client(), article)
+    html = gzip.decompress(response.content).decode()
+    for token in {TOKEN.search(html)[1], TIMESTAMP.search(html)[1]}:
+        assert token.encode() in response.content
+
+
+def test_each_encoding_has_its_own_etag_and_answers_304(article):
+    warm(article)
+    plain_etag = Client().get(article.get_absolute_url())["ETag"]
+    gzip_etag = gzipped_page(Client(), article)["ETag"]
+    assert plain_etag != gzip_etag
+    again = gzipped_page(Client(), article, HTTP_IF_NONE_MATCH=gzip_etag)
+    assert again.status_code == 304
+    assert gzipped_page(Client(), article, HTTP_IF_NONE_MATCH=plain_etag).status_code == 200
+
+
+def test_a_page_the_worker_kept_is_dropped_when_it_expires(article, make_comment):
+    warm(article)
+    for entry in page_cache._recent.values():
+        entry["expires"] = 0  # as if STORY_CACHE_SECONDS had passed
+    cache.clear()
+    make_comment(article, body="Written without a version bump")  # only the clock refreshes it
+    assert "Written without a version bump" in seen_by_newcomer(article)
