@@ -45,8 +45,14 @@ SAFE_HREF = re.compile(r"(?:https?://|mailto:)[^\s]+$", re.IGNORECASE)
 def clean_text(value, *, multiline=True):
     """Return `value` normalised, without invisible or direction-changing characters.
 
-    Raise ValidationError for control characters and runaway combining marks.
+    Raise ValidationError for undecodable bytes, control characters and runaway combining marks.
     """
+    if "\ufffd" in (value or ""):
+        # What a form decoder makes of bytes that are not UTF-8; the reader's text is lost there.
+        raise ValidationError(
+            _("Some of your text could not be read (it was not valid UTF-8). Please retype it."),
+            code="invalid_encoding",
+        )
     value = unicodedata.normalize("NFC", value or "")
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", " ")

@@ -149,17 +149,30 @@ def test_bidi_overrides_are_stripped_so_text_reads_as_stored(
     assert (comment.body, comment.author_name) == ("Total: 001 $", "AB")
 
 
-def test_invalid_utf8_is_never_a_server_error_nor_stored_as_raw_bytes(
-    client, article, comment_data
-):
+@pytest.mark.parametrize("field", ["body", "author_name"])
+def test_invalid_utf8_gets_a_clear_400_and_nothing_is_saved(client, article, comment_data, field):
     from urllib.parse import urlencode
 
-    data = urlencode(comment_data(article, body="BODY")).encode().replace(b"BODY", b"\xff\xfe%C3")
+    data = urlencode(comment_data(article, **{field: "BROKEN"})).encode()
+    data = data.replace(b"BROKEN", b"Caf%C3%20au%20lait")  # %C3 alone is not UTF-8
     url = reverse("comment_post", args=[article.slug])
     response = client.post(url, data, content_type="application/x-www-form-urlencoded")
-    assert response.status_code < 500
-    for comment in Comment.objects.all():
-        comment.body.encode("utf-8")  # Whatever was kept is valid text, never raw bytes.
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_invalid_utf8_in_an_edit_changes_nothing(client, article, comment_data):
+    from urllib.parse import urlencode
+
+    client.post(reverse("comment_post", args=[article.slug]), comment_data(article, body="Fine"))
+    comment = Comment.objects.get()
+    data = urlencode({"body": "BROKEN"}).encode().replace(b"BROKEN", b"Fine%20%FF")
+    url = reverse("comment_edit", args=[comment.pk])
+    response = client.post(url, data, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    comment.refresh_from_db()
+    assert comment.body == "Fine"
 
 
 @pytest.mark.parametrize("kind", ["", "nope", "sad\x00", "s" * 10_000, "<script>"])
