@@ -87,7 +87,7 @@ def story_context(request, article, *, form=None):
     if thread is not None and not page.threads:
         page = thread_page(article, reader_key=reader_key, sort=sort)
     if form is None and article.comments_open:
-        form = CommentForm(article=article, reader_is_guest=not request.user.is_authenticated)
+        form = _new_comment_form(request, article, reader_key)
     story_url = article.get_absolute_url()
     return {
         "comment_page": page,
@@ -108,6 +108,22 @@ def story_context(request, article, *, form=None):
         "can_see_deleted": request.user.is_staff,
         "comment_max_length": settings.NEWSROOM["COMMENT_MAX_LENGTH"],
     }
+
+
+def _new_comment_form(request, article, reader_key, **kwargs):
+    """An empty comment form; a returning guest finds the name they signed their last one with."""
+    if request.user.is_authenticated:
+        return CommentForm(article=article, reader_is_guest=False, **kwargs)
+    initial = {}
+    if reader_key:
+        last_name = (
+            Comment.objects.by_reader(reader_key)
+            .order_by("-created_at")
+            .values_list("author_name", flat=True)
+            .first()
+        )
+        initial["author_name"] = last_name or ""
+    return CommentForm(article=article, initial=initial, **kwargs)
 
 
 SORT_LABELS = [
@@ -279,10 +295,8 @@ def comment_reply(request, pk):
     if not article.comments_open:
         messages.error(request, _("Comments are closed on this story."))
         return redirect(parent.get_absolute_url())
-    form = CommentForm(
-        article=article,
-        reader_is_guest=not request.user.is_authenticated,
-        auto_id=f"reply-{parent.pk}-%s",
+    form = _new_comment_form(
+        request, article, _reader_key(request), auto_id=f"reply-{parent.pk}-%s"
     )
     template = "comments/_comment_form.html" if is_fetch(request) else "comments/reply.html"
     return TemplateResponse(

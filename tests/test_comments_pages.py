@@ -32,6 +32,22 @@ def other_client():
     return Client()
 
 
+def test_a_returning_guest_finds_their_name_filled_in(
+    client, other_client, article, make_article, comment_data
+):
+    client.post(post_url(article), comment_data(article, author_name="Ada Okafor", body="Hi"))
+    name_input = re.compile(r'<input[^>]*name="author_name"[^>]*>')
+    elsewhere = make_article(slug="another-story")
+    own = name_input.search(client.get(elsewhere.get_absolute_url()).content.decode())[0]
+    assert 'value="Ada Okafor"' in own
+    reply = client.get(reverse("comment_reply", args=[Comment.objects.get().pk]))
+    assert 'value="Ada Okafor"' in name_input.search(reply.content.decode())[0]
+    # Nobody else is offered that name, nor the email the guest gave.
+    page = other_client.get(elsewhere.get_absolute_url()).content.decode()
+    assert "Ada Okafor" not in page
+    assert "ada@example.com" not in client.get(elsewhere.get_absolute_url()).content.decode()
+
+
 def test_a_guest_posts_and_lands_on_their_comment(client, article, comment_data):
     response = client.post(post_url(article), comment_data(article, body="First!"))
     comment = Comment.objects.get()
