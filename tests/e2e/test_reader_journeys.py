@@ -52,8 +52,13 @@ def reply_to(page, author, *, name, body):
 def test_reader_finds_a_story_and_reacts_changes_and_removes_it(any_page, discussed_story):
     page = any_page
     page.goto(reverse("articles:list"))
-    page.get_by_role("link", name=discussed_story.headline).click()
+    story_url = discussed_story.get_absolute_url()
+    with page.expect_response(lambda response: response.url.endswith(story_url)) as story:
+        page.get_by_role("link", name=discussed_story.headline).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(discussed_story.headline)
+    # A newcomer gets the cached page, gzipped with their own tokens spliced in: the browser
+    # must read it, and the bar must work from it.
+    assert story.value.headers.get("content-encoding") == "gzip"
 
     reaction(page, "Sad").click()
     expect(reaction(page, "Sad")).to_have_attribute("aria-pressed", "true")
