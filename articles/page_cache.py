@@ -121,7 +121,7 @@ def cache_key(request, article):
     # The raw value as the database returns it (a datetime, or text on SQLite): only a change of
     # it matters here. Without spaces, which some cache backends refuse in keys.
     changed = str(article.updated_at).replace(" ", "_")
-    return f"story-page:{article.pk}:{article.page_version}:{changed}:{get_language()}:{path}"
+    return f"story-page-2:{article.pk}:{article.page_version}:{changed}:{get_language()}:{path}"
 
 
 def store(key, html, story_pk):
@@ -198,7 +198,11 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _gzip_parts(html, slot_lengths):
-    """Return the compressed page as bytes and slot names in order, or None if it can't be."""
+    """Return the page as parts to gzip it from, or None if it can't be.
+
+    A part is (text, its compressed block) or (slot, token length, stored block header): the text
+    is kept for the CRC, which covers every byte a reader receives, tokens included.
+    """
     if "\0" in html:
         return None
     slots = {csrf_placeholder(): "csrf", timestamp_placeholder(): "ts"}
@@ -206,25 +210,34 @@ def _gzip_parts(html, slot_lengths):
     deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
     parts = []
     for piece in filter(None, pieces):
-        slot = slots.get(piece)
-        data = b"\0" * slot_lengths[slot] if slot else piece.encode()
-        compressed = deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH)
-        parts.append((slot, slot_lengths[slot]) if slot else compressed)
+        if slot := slots.get(piece):
+            length = slot_lengths[slot]
+            deflate.compress(b"\0" * length)
+            deflate.flush(zlib.Z_SYNC_FLUSH)  # dropped: the response's token goes here
+            header = b"\x00" + struct.pack("<HH", length, length ^ 0xFFFF)
+            parts.append((slot.encode(), length, header))
+        else:
+            text = piece.encode()
+            parts.append((text, deflate.compress(text) + deflate.flush(zlib.Z_SYNC_FLUSH)))
     return parts
 
 
-def _gzipped(parts, tokens, plain):
-    """Return the gzip body of `plain` from the parts, or None if a token's length changed."""
-    body = [GZIP_HEADER]
+def _gzipped(parts, tokens):
+    """Return the gzip body of the page with these tokens, or None if a token's length changed."""
+    body, crc, size = [GZIP_HEADER], 0, 0
     for part in parts:
-        if isinstance(part, tuple):
-            token = tokens[part[0].encode()]
-            if len(token) != part[1]:
+        if len(part) == 3:
+            slot, length, header = part
+            token = tokens[slot]
+            if len(token) != length:
                 return None
-            body += [b"\x00", struct.pack("<HH", len(token), len(token) ^ 0xFFFF), token]
+            body += (header, token)
+            crc, size = zlib.crc32(token, crc), size + length
         else:
-            body.append(part)
-    body += [LAST_BLOCK, struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF)]
+            text, compressed = part
+            body.append(compressed)
+            crc, size = zlib.crc32(text, crc), size + len(text)
+    body += (LAST_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
     return b"".join(body)
 
 
@@ -303,10 +316,9 @@ def respond(request, article, entry, response_class):
             b"csrf": csrf_token(request).encode(),
             b"ts": form_token(article.pk).encode(),
         }
-        plain = entry["template"] % tokens
-        body = _gzipped(entry["gzip"], tokens, plain) if gzip_ok else None
+        body = _gzipped(entry["gzip"], tokens) if gzip_ok else None
         if body is None:
-            response, etag = response_class(plain), entry["etag"]
+            response, etag = response_class(entry["template"] % tokens), entry["etag"]
         else:
             response = response_class(body)
             response["Content-Encoding"] = "gzip"
