@@ -10,6 +10,7 @@ Every change of a comment's status, by a rule or by a person, goes through `reco
 `comment_moderate()`, so the audit log misses nothing.
 """
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -277,16 +278,25 @@ def repeated(check):
         )
 
 
+@functools.cache
+def _approved_comments(limit):
+    """The reader's approved comments, at most `limit` of them (a SQL literal: one per limit)."""
+
+    @prepared
+    def statement(reader_key, comment_pk):
+        approved = Comment.objects.by_reader(reader_key).filter(status=Status.APPROVED)
+        return approved.exclude(pk=comment_pk).values_list("pk")[:limit]
+
+    return statement
+
+
 def first_timer(check):
     if check.mode == "post" or check.is_trusted:
         return None
     needed = check.config.first_timer_approvals
-    approved = (
-        Comment.objects.by_reader(check.reader.key)
-        .filter(status=Status.APPROVED)
-        .exclude(pk=check.comment.pk)[:needed]
-        .count()
-    )
+    if needed <= 0:
+        return None
+    approved = len(_approved_comments(needed).rows(check.reader.key, check.comment.pk))
     if approved < needed:
         return hold("first_timer", _("Held: first comments are reviewed before they appear."))
 

@@ -250,6 +250,10 @@ def test_first_timer_threshold_is_configurable(article, desk_comment, config):
     desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
     desk_comment(reader_key=GUEST.key, status=Status.REJECTED)
     assert moderation.first_timer(check_for(article, "Hello", config=config)) is not None
+    desk_comment(reader_key=GUEST.key, status=Status.APPROVED)
+    assert moderation.first_timer(check_for(article, "Hello", config=config)) is None
+    config.first_timer_approvals = 3  # a new threshold is its own statement
+    assert moderation.first_timer(check_for(article, "Hello", config=config)) is not None
 
 
 def test_post_moderated_story_does_not_hold_first_timers(make_article, config):
