@@ -215,6 +215,22 @@ def reference_data(request):
             group.permissions.set(Permission.objects.filter(wanted))
 
 
+@pytest.fixture(autouse=True)
+def steady_rate_windows(monkeypatch):
+    """Keep the rate limiter's clock still during a test.
+
+    Its windows are whole minutes (and hours...) of the real clock, so a test counting to a limit
+    just as a minute ends would see the count start again, and pass or fail by the second.
+    """
+    import time
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+
+
 # ---------- Story page cache (issue 8) ----------
 @pytest.fixture(autouse=True)
 def empty_cache_per_test():
