@@ -533,7 +533,7 @@ def comments_of(kind, value):
         return Comment.objects.by_reader(value)
     if kind == Ban.Kind.NETWORK:
         return Comment.objects.filter(network_hash=value)
-    # Emails are stored in clear on comments (for reply notices) but only hashed on bans.
+    # Emails are stored in clear on comments (editors may write to authors) but only hashed on bans.
     emails = Comment.objects.exclude(author_email="").values_list("author_email", flat=True)
     matching = {email for email in emails.distinct() if email_hash(email) == value}
     return Comment.objects.filter(author_email__in=matching)

@@ -121,7 +121,7 @@ class CommentCreateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Guests only, optional, never shown: for reply notices.",
+        help_text="Guests only, optional, never shown to readers; editors may write to it.",
     )
     parent = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
