@@ -99,9 +99,8 @@ class Check:
 
 @prepared
 def _trusted_profile(reader_key):
-    return ReaderProfile.objects.filter(reader_key=reader_key, is_trusted=True).values_list("pk")[
-        :1
-    ]
+    trusted = ReaderProfile.objects.filter(reader_key=reader_key, is_trusted=True)
+    return trusted.values_list("pk")[:1]
 
 
 def email_hash(email):
@@ -260,21 +259,20 @@ def repeated(check):
     if len(normalized_text(check.comment.body)) < 12:  # "Agreed." or "+1" twice is not spam
         return None
     since = timezone.now() - timedelta(hours=config.repeat_window_hours)
-    row = _same_text.first_row(
+    own, others = _same_text.first_row(
         text_hash(check.comment.body),
         since,
         check.reader.key,
         check.comment.pk,
         check.article.pk,
-    )
-    same = dict(zip(("own", "others"), row or (0, 0), strict=True))
-    if same["own"]:
+    ) or (0, 0)
+    if own:
         return hold("repeated", _("Held as possible spam: the same text was posted recently."))
-    if same["others"] >= config.repeat_story_count:
+    if others >= config.repeat_story_count:
         return hold(
             "repeated",
             _("Held as possible spam: the same text is on %(count)d other stories.")
-            % {"count": same["others"]},
+            % {"count": others},
         )
 
 

@@ -270,9 +270,9 @@ def comment_post(request, slug):
 
 def comment_list(request, slug):
     """A page of threads: an HTML fragment for the script, the story page for everyone else."""
-    article = get_object_or_404(Article.objects.published(), slug=slug)
     if request.method == "POST":
-        return comment_post(request, slug)
+        return _submit(request, _story_or_404(slug))
+    article = get_object_or_404(Article.objects.published(), slug=slug)
     if not is_fetch(request):
         query = request.GET.urlencode()
         return redirect(f"{article.get_absolute_url()}{'?' + query if query else ''}#comments")

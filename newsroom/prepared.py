@@ -61,10 +61,9 @@ def delete(queryset):
 class Statement:
     """One compiled shape: the SQL, and where each argument goes among its parameters."""
 
-    def __init__(self, compiled, model, alias, slots):
+    def __init__(self, compiled, model, slots):
         self.sql, self.params = compiled
         self.model = model
-        self.alias = alias
         self.slots = slots  # {parameter index: (argument index, adapt)}
 
     def bind(self, args):
@@ -136,7 +135,7 @@ class Prepared:
                 f"{self.__name__}: arguments {sorted(p for p, _ in missing)} do not reach the "
                 "SQL unchanged; use exact lookups or assignments for them"
             )
-        return Statement(compiled, query.model, self.using, slots)
+        return Statement(compiled, query.model, slots)
 
     def _run(self, args):
         statement = self._statement(args)
