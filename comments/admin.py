@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -94,7 +95,7 @@ class CommentReportInline(admin.TabularInline):
     model = CommentReport
     extra = 0
     can_delete = False
-    fields = ["reason", "text", "created_at", "resolved_at"]
+    fields = ["reason", "text", "body_at_report", "created_at", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = _("reports from readers")
 
@@ -145,6 +146,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
     inlines = [CommentReportInline]
     fieldsets = [
         (None, {"fields": ["article", "parent_link", "body", "status", "is_featured"]}),
+        (_("Earlier texts"), {"fields": ["revision_history"]}),
         (
             _("Author"),
             {"fields": ["author_name", "author_email", "reader_link", "user", "user_agent"]},
@@ -185,6 +187,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         "created_at",
         "edited_at",
         "deleted_at",
+        "revision_history",
     ]
     Media = DeskMedia
 
@@ -261,6 +264,29 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             '<a href="{}">{}</a>',
             reverse("admin:comments_comment_change", args=[obj.parent_id]),
             Truncator(str(obj.parent)).chars(80),
+        )
+
+    @admin.display(description=_("before each edit, newest first"))
+    def revision_history(self, obj):
+        revisions = obj.revisions.all()
+        if not revisions:
+            return _("Not edited.")
+        return format_html(
+            '<ol class="desk-revisions">{}</ol>',
+            format_html_join(
+                "",
+                '<li><span class="desk-when">{} · {}</span><span class="desk-body">{}</span></li>',
+                (
+                    (
+                        formats.date_format(
+                            timezone.localtime(revision.created_at), "SHORT_DATETIME_FORMAT"
+                        ),
+                        revision.get_status_display(),
+                        linebreaksbr(revision.body),
+                    )
+                    for revision in revisions
+                ),
+            ),
         )
 
     @admin.display(description=_("reader"))

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from articles.models import Article
 
 from . import moderation, ratelimits, reactions, services
 from .models import Comment
+from .models import CommentReport as Report  # the name CommentReport is the report view's
 from .readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
 from .serializers import (
     BanRequestSerializer,
@@ -507,6 +509,13 @@ class ModeratorAPIView(NoChallenge):
     permission_classes = [IsModerator]
 
 
+# What ModerationCommentSerializer lists under each comment: one query each per page.
+MODERATION_PREFETCH = [
+    "revisions",
+    Prefetch("reports", queryset=Report.objects.order_by("created_at", "pk")),
+]
+
+
 def queue(name):
     """The comments of one moderation queue: a status, or open reports."""
     if name == "reported":
@@ -534,7 +543,7 @@ class ModerationQueue(ModeratorAPIView, generics.ListAPIView):
         comments = queue(query.validated_data["status"])
         if "story" in query.validated_data:
             comments = comments.filter(article__slug=query.validated_data["story"])
-        return comments.select_related("article", "parent")
+        return comments.select_related("article", "parent").prefetch_related(*MODERATION_PREFETCH)
 
 
 class ModerationDecision(ModeratorAPIView, generics.GenericAPIView):
@@ -554,7 +563,7 @@ class ModerationDecision(ModeratorAPIView, generics.GenericAPIView):
             actor=request.user,
             reason=incoming.validated_data["reason"],
         )
-        comment.refresh_from_db()
+        comment = self.get_queryset().prefetch_related(*MODERATION_PREFETCH).get(pk=comment.pk)
         return Response(ModerationCommentSerializer(comment).data)
 
 

@@ -77,6 +77,9 @@ class Comment(models.Model):
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
 
+    # From least to most strict. An author's edit may move a comment along this order, never back.
+    STRICTNESS = [Status.APPROVED, Status.PENDING, Status.REJECTED, Status.SPAM]
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
@@ -171,6 +174,16 @@ class Comment(models.Model):
     def is_deleted(self):
         return self.deleted_at is not None
 
+    @property
+    def is_rejected(self):
+        """Rejected or marked spam, by a rule or a person: closed to its author for good."""
+        return self.status in {self.Status.REJECTED, self.Status.SPAM}
+
+    @classmethod
+    def stricter_status(cls, *statuses):
+        """Return the strictest of these statuses (approved < pending < rejected < spam)."""
+        return max(statuses, key=cls.STRICTNESS.index)
+
     def is_by(self, reader_key):
         """Return whether the reader with this key wrote the comment (account or guest cookie)."""
         return bool(reader_key) and self.reader_key == reader_key
@@ -181,7 +194,39 @@ class Comment(models.Model):
         return self.created_at + timedelta(minutes=minutes)
 
     def is_editable(self):
-        return not self.is_deleted and timezone.now() < self.edit_window_ends_at
+        return (
+            not self.is_deleted
+            and not self.is_rejected
+            and timezone.now() < self.edit_window_ends_at
+        )
+
+
+class CommentRevision(models.Model):
+    """The text of a comment before one edit by its author, kept for moderators only."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(_("text before the edit"))
+    status = models.CharField(
+        _("status before the edit"), max_length=10, choices=Comment.Status.choices
+    )
+    reader_key = models.CharField(_("edited by"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("edited by account"),
+    )
+    created_at = models.DateTimeField(_("edited at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("earlier text")
+        verbose_name_plural = _("earlier texts")
+
+    def __str__(self):
+        return f"{self.comment_id} before {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class CommentLike(models.Model):
@@ -209,6 +254,8 @@ class CommentReport(models.Model):
     reader_key = models.CharField(max_length=64)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.CharField(_("details"), max_length=500, blank=True)
+    # The comment as the reporter read it: its author may edit it afterwards.
+    body_at_report = models.TextField(_("text when reported"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

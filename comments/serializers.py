@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from .formatting import render_comment
-from .models import Comment, CommentReport
+from .models import Comment, CommentReport, CommentRevision
 from .threads import MAX_LEVEL, SORTS
 
 # Largest id a path or body may name; bigger numbers cannot be a row and would overflow SQLite.
@@ -152,6 +152,33 @@ class CsrfTokenSerializer(serializers.Serializer):
     csrf_token = serializers.CharField()
 
 
+class CommentRevisionSerializer(serializers.ModelSerializer):
+    """The text of a comment before one of its author's edits."""
+
+    class Meta:
+        model = CommentRevision
+        fields = ["body", "status", "created_at"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "status": {"help_text": "The comment's status before the edit."},
+            "created_at": {"help_text": "When the author replaced this text."},
+        }
+
+
+class ModerationReportSerializer(serializers.ModelSerializer):
+    """A reader's report as moderators see it, with the text the reader saw."""
+
+    class Meta:
+        model = CommentReport
+        fields = ["reason", "text", "body_at_report", "created_at", "resolved_at"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "body_at_report": {
+                "help_text": "The comment as it read when reported; empty if not known."
+            }
+        }
+
+
 class ModerationCommentSerializer(serializers.ModelSerializer):
     """A comment as moderators see it: status and the rule that decided, never email or IP."""
 
@@ -160,6 +187,10 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
         help_text="The comment it answers, for context."
     )
     body_html = serializers.SerializerMethodField()
+    revisions = CommentRevisionSerializer(
+        many=True, read_only=True, help_text="Earlier texts, newest first; empty if never edited."
+    )
+    reports = ModerationReportSerializer(many=True, read_only=True, help_text="Oldest first.")
 
     class Meta:
         model = Comment
@@ -181,6 +212,8 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
             "edited_at",
             "deleted_at",
             "decided_at",
+            "revisions",
+            "reports",
         ]
         read_only_fields = fields
 

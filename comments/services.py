@@ -19,7 +19,7 @@ from articles.models import story_changed
 
 from . import moderation, ratelimits
 from .formatting import clean_text
-from .models import Comment, CommentLike, CommentReport
+from .models import Comment, CommentLike, CommentReport, CommentRevision
 
 NAME_MAX_LENGTH = Comment._meta.get_field("author_name").max_length
 EMAIL_MAX_LENGTH = Comment._meta.get_field("author_email").max_length
@@ -143,11 +143,11 @@ def _own(comment, reader):
         raise PermissionDenied(_("You can only change your own comments."))
 
 
-def comment_edit(*, comment, reader, body):
-    """Change the text of the reader's own comment within the edit window; return it."""
-    _own(comment, reader)
+def _check_editable(comment):
     if comment.is_deleted:
         raise ValidationError({"body": [_("A deleted comment cannot be edited.")]})
+    if comment.is_rejected:
+        raise ValidationError({"body": [_("This comment was not published and cannot be edited.")]})
     if not comment.is_editable():
         raise ValidationError(
             {
@@ -157,30 +157,52 @@ def comment_edit(*, comment, reader, body):
                 ]
             }
         )
+
+
+def comment_edit(*, comment, reader, body):
+    """Change the text of the reader's own comment within the edit window; return it.
+
+    The new text goes through moderation again, but an edit only ever makes the status stricter
+    (`Comment.STRICTNESS`): what a moderator, a rule or the reports held stays held, and a
+    rejected comment cannot be edited. The replaced text is kept as a CommentRevision.
+    """
+    _own(comment, reader)
+    _check_editable(comment)
     errors = {}
     body = clean_body(body, errors)
     if errors:
         raise ValidationError(errors)
     if body == comment.body:
         return comment
-    previous_status = comment.status
     comment.body = body
     decision = moderation.moderate(comment=comment, reader=reader, is_edit=True)
-    # An editor's rejection stands; an edit is only re-judged if it was visible or waiting.
-    if previous_status in {Comment.Status.APPROVED, Comment.Status.PENDING}:
-        _apply(comment, decision)
-    comment.edited_at = timezone.now()
     with transaction.atomic():
-        comment.save(
-            update_fields=[
-                "body",
-                "edited_at",
-                "status",
-                "moderation_rule",
-                "moderation_reason",
-                "decided_at",
-            ]
+        # Judge against what moderators and reports decided while the author typed, not against
+        # the copy the request loaded; the lock makes a decision made now wait for this edit.
+        comment.refresh_from_db(
+            from_queryset=Comment.objects.select_for_update(),
+            fields=["body", "status", "deleted_at"],
         )
+        _check_editable(comment)
+        if body == comment.body:
+            return comment
+        previous_status = comment.status
+        revision = CommentRevision(
+            comment=comment,
+            body=comment.body,
+            status=previous_status,
+            reader_key=reader.key,
+            user=reader.user,
+        )
+        comment.body = body
+        comment.edited_at = revision.created_at
+        fields = ["body", "edited_at"]
+        if Comment.stricter_status(previous_status, decision.status) != previous_status:
+            _apply(comment, decision)
+            comment.decided_by = None
+            fields += ["status", "moderation_rule", "moderation_reason", "decided_at", "decided_by"]
+        comment.save(update_fields=fields)
+        revision.save()
         if comment.status != previous_status:
             moderation.record(comment, decision, previous_status=previous_status)
         _story_changed(comment)
@@ -270,7 +292,11 @@ def comment_report(*, comment, reader, reason, text=""):
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(
-                comment=comment, reader_key=reader.key, reason=reason, text=text
+                comment=comment,
+                reader_key=reader.key,
+                reason=reason,
+                text=text,
+                body_at_report=comment.body,
             )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
             moderation.report_threshold_check(comment)  # enough reports hide it pending review

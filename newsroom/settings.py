@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
     ],
 }
+# One enum for every status a comment can have, wherever the desk's API shows one.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ModerationCommentStatusEnum"] = (
+    "comments.models.Comment.Status"
+)
 # Every API error, whatever its cause, is JSON in one documented shape.
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 
