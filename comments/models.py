@@ -205,12 +205,34 @@ class CommentReport(models.Model):
         OFF_TOPIC = "off_topic", _("Off topic")
         OTHER = "other", _("Something else")
 
+    class Resolution(models.TextChoices):
+        KEPT = "kept", _("Kept: the comment stays up")
+        DECIDED = "decided", _("Closed by a moderator's decision")
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reader_key = models.CharField(max_length=64)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.CharField(_("details"), max_length=500, blank=True)
+    # Reports hide a comment by distinct networks, never by raw count (see report_threshold_check).
+    network_hash = models.CharField(_("network hash"), max_length=64, blank=True)
+    is_established = models.BooleanField(
+        _("established reporter"),
+        default=False,
+        help_text=_("The reporter had an older cookie or account, or a visible comment."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=10, choices=Resolution.choices, blank=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
 
     class Meta:
         constraints = [
@@ -364,7 +386,31 @@ class ModerationSettings(models.Model):
         default=1,
         help_text=_("Readers with fewer approved comments are held unless post-moderated."),
     )
-    report_threshold = models.PositiveSmallIntegerField(_("reports that hide a comment"), default=3)
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports that hide a comment"),
+        default=3,
+        help_text=_(
+            "Counted by distinct networks: many reports from one network count once. 0 never "
+            "hides a comment; reports still reach the Reported queue."
+        ),
+    )
+    reporter_min_age_hours = models.PositiveSmallIntegerField(
+        _("hours before a reporter counts fully"),
+        default=24,
+        help_text=_(
+            "A reporter whose reader cookie or account is younger than this, and who has no "
+            "visible comment, is brand-new."
+        ),
+    )
+    new_reporter_weight = models.PositiveSmallIntegerField(
+        _("weight of a brand-new reporter (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "How much a network of only brand-new reporters counts towards hiding, in percent of "
+            "an established reporter. 0: not at all."
+        ),
+    )
     ban_action = models.CharField(
         _("comments from banned readers"),
         max_length=10,
@@ -420,6 +466,8 @@ class ModerationSettings(models.Model):
             "repeat_story_count": _default("REPEAT_STORY_COUNT"),
             "first_timer_approvals": _default("FIRST_TIMER_APPROVALS"),
             "report_threshold": _default("REPORT_THRESHOLD"),
+            "reporter_min_age_hours": _default("REPORTER_MIN_AGE_HOURS"),
+            "new_reporter_weight": _default("NEW_REPORTER_WEIGHT"),
             "ban_action": _default("BAN_ACTION"),
             "classifier_url": _default("CLASSIFIER_URL"),
             "classifier_secret": _default("CLASSIFIER_SECRET"),
@@ -521,6 +569,7 @@ class ModerationAction(models.Model):
         BAN = "ban", _("Banned")
         LIFT_BAN = "lift_ban", _("Lifted ban")
         NOTE = "note", _("Changed reader notes")
+        KEEP = "keep", _("Kept despite reports")
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
