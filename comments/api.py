@@ -160,6 +160,14 @@ class ConflictResponseSerializer(serializers.Serializer):
 CONFLICT = {409: ConflictResponseSerializer}
 
 
+class NoOpenReportsErrorSerializer(ConflictErrorSerializer):
+    code = serializers.ChoiceField(choices=["no_open_reports"])
+
+
+class NoOpenReportsResponseSerializer(ConflictResponseSerializer):
+    errors = NoOpenReportsErrorSerializer(many=True)
+
+
 @contextmanager
 def service_errors():
     """Turn the write path's exceptions into the API's errors, keeping their messages."""
@@ -548,14 +556,17 @@ class ModerationDecision(ModeratorAPIView, generics.GenericAPIView):
         comment = self.get_object()
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        self.decide(comment, request.user, incoming.validated_data["reason"])
+        comment.refresh_from_db()
+        return Response(ModerationCommentSerializer(comment).data)
+
+    def decide(self, comment, actor, reason):
         moderation.comment_moderate(
             comments=Comment.objects.filter(pk=comment.pk),
             status=self.new_status,
-            actor=request.user,
-            reason=incoming.validated_data["reason"],
+            actor=actor,
+            reason=reason,
         )
-        comment.refresh_from_db()
-        return Response(ModerationCommentSerializer(comment).data)
 
 
 def decided(operation_id, summary):
@@ -579,6 +590,27 @@ class RejectComment(ModerationDecision):
 @decided("markCommentSpam", "Mark a comment as spam")
 class MarkCommentSpam(ModerationDecision):
     new_status = Comment.Status.SPAM
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="keepComment",
+        summary="Keep a reported comment up and resolve its open reports",
+        description=(
+            "A comment that reports hid is visible again. The resolved reports, and the networks "
+            "they came from, no longer count towards hiding it; new reporters still can. "
+            "A comment without open reports is 409 and nothing changes."
+        ),
+        responses={200: ModerationCommentSerializer, 409: NoOpenReportsResponseSerializer},
+    )
+)
+class KeepComment(ModerationDecision):
+    def decide(self, comment, actor, reason):
+        one = Comment.objects.filter(pk=comment.pk)
+        if not moderation.comment_keep(comments=one, actor=actor, reason=reason):
+            raise Conflict(
+                _("This comment has no open reports; nothing changed."), code="no_open_reports"
+            )
 
 
 @extend_schema_view(
