@@ -198,6 +198,17 @@ class CommentLike(models.Model):
         return f"{self.reader_key} likes {self.comment_id}"
 
 
+class CommentReportQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def resolve(self, *, by, resolution, now=None):
+        """Close the unresolved ones among these reports; return how many."""
+        return self.unresolved().update(
+            resolved_at=now or timezone.now(), resolved_by=by, resolution=resolution
+        )
+
+
 class CommentReport(models.Model):
     class Reason(models.TextChoices):
         SPAM = "spam", _("Spam")
@@ -233,6 +244,8 @@ class CommentReport(models.Model):
         related_name="+",
         verbose_name=_("resolved by"),
     )
+
+    objects = CommentReportQuerySet.as_manager()
 
     class Meta:
         constraints = [

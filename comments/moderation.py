@@ -419,15 +419,9 @@ def comment_moderate(*, comments, status, actor, reason=""):
         )
         changed = [row for row in rows if row[1] != status or row[3]]
         ids = [row[0] for row in changed]
-        Comment.objects.filter(pk__in=[row[0] for row in changed if row[1] != status]).update(
-            status=status,
-            decided_at=now,
-            decided_by=actor,
-            moderation_rule="",
-            moderation_reason=reason[:255],
-        )
-        CommentReport.objects.filter(comment__in=ids, resolved_at__isnull=True).update(
-            resolved_at=now, resolved_by=actor, resolution=CommentReport.Resolution.DECIDED
+        _decide([row[0] for row in changed if row[1] != status], status, actor, reason, now)
+        CommentReport.objects.filter(comment__in=ids).resolve(
+            by=actor, resolution=CommentReport.Resolution.DECIDED, now=now
         )
         Comment.objects.filter(pk__in=ids).mark_stories_changed()
         ModerationAction.objects.bulk_create(
@@ -444,6 +438,17 @@ def comment_moderate(*, comments, status, actor, reason=""):
             for pk, previous, reader_key, _reported in changed
         )
     return len(changed)
+
+
+def _decide(pks, status, actor, reason, now):
+    """Set these comments' status as a moderator's decision (the caller logs it)."""
+    Comment.objects.filter(pk__in=pks).update(
+        status=status,
+        decided_at=now,
+        decided_by=actor,
+        moderation_rule="",
+        moderation_reason=reason[:255],
+    )
 
 
 def comment_feature(*, comments, actor, featured=True):
@@ -492,9 +497,10 @@ def report_weight(comment, config):
     Each network counts once: fully if any of its reporters is established, else by the new
     reporter weight. Networks whose reports a moderator already resolved do not count again.
     """
-    resolved = CommentReport.objects.filter(comment=comment, resolved_at__isnull=False)
+    reports = CommentReport.objects.filter(comment=comment)
+    resolved = reports.filter(resolved_at__isnull=False)
     networks = (
-        CommentReport.objects.filter(comment=comment, resolved_at__isnull=True)
+        reports.unresolved()
         .exclude(network_hash__in=resolved.values("network_hash"))
         .aggregate(
             every=Count("network_hash", distinct=True),
@@ -515,7 +521,7 @@ def report_threshold_check(comment):
     threshold = config.report_threshold
     if not threshold or report_weight(comment, config) < threshold * 100:
         return False
-    reports = CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).count()
+    reports = CommentReport.objects.filter(comment=comment).unresolved().count()
     decision = hold(
         "reports",
         ngettext(
@@ -547,10 +553,10 @@ def comment_keep(*, comments, actor, reason=""):
     """
     now = timezone.now()
     reason = (reason or _("Kept by a moderator despite reports."))[:255]
-    open_reports = CommentReport.objects.filter(resolved_at__isnull=True)
+    open_reports = CommentReport.objects.unresolved().filter(comment=OuterRef("pk"))
     with transaction.atomic():
         rows = list(
-            comments.filter(Exists(open_reports.filter(comment=OuterRef("pk"))))
+            comments.filter(Exists(open_reports))
             .select_for_update()
             .order_by()
             .values_list("pk", "status", "moderation_rule", "reader_key")
@@ -560,15 +566,9 @@ def comment_keep(*, comments, actor, reason=""):
         hidden = {
             pk for pk, status, rule, _key in rows if status == Status.PENDING and rule == "reports"
         }
-        Comment.objects.filter(pk__in=hidden).update(
-            status=Status.APPROVED,
-            decided_at=now,
-            decided_by=actor,
-            moderation_rule="",
-            moderation_reason=reason,
-        )
-        open_reports.filter(comment__in=ids).update(
-            resolved_at=now, resolved_by=actor, resolution=CommentReport.Resolution.KEPT
+        _decide(hidden, Status.APPROVED, actor, reason, now)
+        CommentReport.objects.filter(comment__in=ids).resolve(
+            by=actor, resolution=CommentReport.Resolution.KEPT, now=now
         )
         Comment.objects.filter(pk__in=hidden).mark_stories_changed()
         ModerationAction.objects.bulk_create(
