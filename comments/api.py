@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -165,6 +166,8 @@ class NoOpenReportsErrorSerializer(ConflictErrorSerializer):
 
 
 class NoOpenReportsResponseSerializer(ConflictResponseSerializer):
+    # The standard errors' own enum, so the schema does not name a second "type" enum.
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = NoOpenReportsErrorSerializer(many=True)
 
 
