@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -95,7 +95,17 @@ class CommentReportInline(admin.TabularInline):
     model = CommentReport
     extra = 0
     can_delete = False
-    fields = ["reason", "text", "body_at_report", "created_at", "resolved_at"]
+    fields = [
+        "reason",
+        "text",
+        "body_at_report",
+        "network",
+        "is_established",
+        "created_at",
+        "resolved_at",
+        "resolution",
+        "resolved_by",
+    ]
     readonly_fields = fields
     verbose_name_plural = _("reports from readers")
 
@@ -104,6 +114,11 @@ class CommentReportInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("network"))
+    def network(self, obj):
+        # Enough of the keyed hash to see which reports came from the same network.
+        return obj.network_hash[:8] or "—"
 
 
 def safe_next(request, fallback):
@@ -142,6 +157,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         "hold_comments",
         "feature_comments",
         "unfeature_comments",
+        "keep_comments",
     ]
     inlines = [CommentReportInline]
     fieldsets = [
@@ -200,6 +216,12 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # Comments come from readers, through the pipeline.
 
+    def get_queryset(self, request):
+        open_reports = CommentReport.objects.filter(
+            comment=OuterRef("pk"), resolved_at__isnull=True
+        )
+        return super().get_queryset(request).annotate(has_open_reports=Exists(open_reports))
+
     def changelist_view(self, request, extra_context=None):
         queue = request.GET.get("queue", QueueFilter.default)
         title = _("Comments: %(queue)s") % {
@@ -235,24 +257,20 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
 
     @admin.display(description=_("moderate"))
     def quick_actions(self, obj):
-        buttons = DECISION_BUTTONS[:2]
+        buttons = [
+            (status, reverse("admin:comments_comment_moderate", args=[obj.pk, status]), label)
+            for status, label in DECISION_BUTTONS[:2]
+            if obj.status != status
+        ]
+        if getattr(obj, "has_open_reports", False):
+            buttons.append(("keep", reverse("admin:comments_comment_keep", args=[obj.pk]), KEEP))
         return format_html(
             '<span class="desk-quick">{}</span>',
             format_html_join(
                 "",
                 '<button type="submit" class="desk-button desk-{}" formmethod="post" '
                 'formaction="{}" aria-label="{} {}">{}</button>',
-                (
-                    (
-                        status,
-                        reverse("admin:comments_comment_moderate", args=[obj.pk, status]),
-                        label,
-                        obj.author_name,
-                        label,
-                    )
-                    for status, label in buttons
-                    if obj.status != status
-                ),
+                ((css, url, label, obj.author_name, label) for css, url, label in buttons),
             ),
         )
 
@@ -347,6 +365,36 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(
+        description=_("Keep selected comments up and resolve their reports"),
+        permissions=["moderate"],
+    )
+    def keep_comments(self, request, queryset):
+        selected = queryset.count()
+        kept = moderation.comment_keep(comments=queryset, actor=request.user)
+        if kept:
+            self.message_user(
+                request,
+                ngettext(
+                    "Kept %d comment; its reports are resolved.",
+                    "Kept %d comments; their reports are resolved.",
+                    kept,
+                )
+                % kept,
+                messages.SUCCESS,
+            )
+        if selected > kept:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d selected comment had no open reports and was left as it was.",
+                    "%d selected comments had no open reports and were left as they were.",
+                    selected - kept,
+                )
+                % (selected - kept),
+                messages.WARNING,
+            )
+
     # Deleting outright (superusers only) changes the story page too: its cached copy must go.
 
     def delete_model(self, request, obj):
@@ -387,6 +435,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
                 wrap(self.moderate_view),
                 name="comments_comment_moderate",
             ),
+            path("<int:object_id>/keep/", wrap(self.keep_view), name="comments_comment_keep"),
             path("<int:object_id>/ban/", wrap(self.ban_view), name="comments_comment_ban"),
             path("dashboard/", wrap(self.dashboard_view), name="comments_dashboard"),
         ] + super().get_urls()
@@ -407,6 +456,30 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             % {"status": ACTION_VERB[status], "name": comment.author_name},
             messages.SUCCESS,
         )
+        return HttpResponseRedirect(
+            safe_next(request, reverse("admin:comments_comment_changelist"))
+        )
+
+    def keep_view(self, request, object_id):
+        return require_POST(self._keep_one)(request, object_id)
+
+    def _keep_one(self, request, object_id):
+        if not self.has_moderate_permission(request):
+            return self._denied(request)
+        comment = get_object_or_404(Comment, pk=object_id)
+        if moderation.comment_keep(
+            comments=Comment.objects.filter(pk=comment.pk), actor=request.user
+        ):
+            text, level = (
+                _("Kept the comment by %(name)s; its reports are resolved."),
+                messages.SUCCESS,
+            )
+        else:
+            text, level = (
+                _("The comment by %(name)s has no open reports; nothing changed."),
+                messages.WARNING,
+            )
+        self.message_user(request, text % {"name": comment.author_name}, level)
         return HttpResponseRedirect(
             safe_next(request, reverse("admin:comments_comment_changelist"))
         )
@@ -484,6 +557,7 @@ DECISION_BUTTONS = [
     (Status.SPAM, _("Spam")),
     (Status.PENDING, _("Hold")),
 ]
+KEEP = _("Keep")
 ACTION_VERB = {
     Status.APPROVED: _("Approved"),
     Status.REJECTED: _("Rejected"),
@@ -749,6 +823,8 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
                     "repeat_story_count",
                     "first_timer_approvals",
                     "report_threshold",
+                    "reporter_min_age_hours",
+                    "new_reporter_weight",
                     "ban_action",
                 ]
             },

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -160,6 +161,16 @@ class ConflictResponseSerializer(serializers.Serializer):
 
 
 CONFLICT = {409: ConflictResponseSerializer}
+
+
+class NoOpenReportsErrorSerializer(ConflictErrorSerializer):
+    code = serializers.ChoiceField(choices=["no_open_reports"])
+
+
+class NoOpenReportsResponseSerializer(ConflictResponseSerializer):
+    # The standard errors' own enum, so the schema does not name a second "type" enum.
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = NoOpenReportsErrorSerializer(many=True)
 
 
 @contextmanager
@@ -557,14 +568,17 @@ class ModerationDecision(ModeratorAPIView, generics.GenericAPIView):
         comment = self.get_object()
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        self.decide(comment, request.user, incoming.validated_data["reason"])
+        comment = self.get_queryset().prefetch_related(*MODERATION_PREFETCH).get(pk=comment.pk)
+        return Response(ModerationCommentSerializer(comment).data)
+
+    def decide(self, comment, actor, reason):
         moderation.comment_moderate(
             comments=Comment.objects.filter(pk=comment.pk),
             status=self.new_status,
-            actor=request.user,
-            reason=incoming.validated_data["reason"],
+            actor=actor,
+            reason=reason,
         )
-        comment = self.get_queryset().prefetch_related(*MODERATION_PREFETCH).get(pk=comment.pk)
-        return Response(ModerationCommentSerializer(comment).data)
 
 
 def decided(operation_id, summary):
@@ -588,6 +602,27 @@ class RejectComment(ModerationDecision):
 @decided("markCommentSpam", "Mark a comment as spam")
 class MarkCommentSpam(ModerationDecision):
     new_status = Comment.Status.SPAM
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="keepComment",
+        summary="Keep a reported comment up and resolve its open reports",
+        description=(
+            "A comment that reports hid is visible again. The resolved reports, and the networks "
+            "they came from, no longer count towards hiding it; new reporters still can. "
+            "A comment without open reports is 409 and nothing changes."
+        ),
+        responses={200: ModerationCommentSerializer, 409: NoOpenReportsResponseSerializer},
+    )
+)
+class KeepComment(ModerationDecision):
+    def decide(self, comment, actor, reason):
+        one = Comment.objects.filter(pk=comment.pk)
+        if not moderation.comment_keep(comments=one, actor=actor, reason=reason):
+            raise Conflict(
+                _("This comment has no open reports; nothing changed."), code="no_open_reports"
+            )
 
 
 @extend_schema_view(

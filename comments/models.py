@@ -243,6 +243,17 @@ class CommentLike(models.Model):
         return f"{self.reader_key} likes {self.comment_id}"
 
 
+class CommentReportQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def resolve(self, *, by, resolution, now=None):
+        """Close the unresolved ones among these reports; return how many."""
+        return self.unresolved().update(
+            resolved_at=now or timezone.now(), resolved_by=by, resolution=resolution
+        )
+
+
 class CommentReport(models.Model):
     class Reason(models.TextChoices):
         SPAM = "spam", _("Spam")
@@ -250,14 +261,38 @@ class CommentReport(models.Model):
         OFF_TOPIC = "off_topic", _("Off topic")
         OTHER = "other", _("Something else")
 
+    class Resolution(models.TextChoices):
+        KEPT = "kept", _("Kept: the comment stays up")
+        DECIDED = "decided", _("Closed by a moderator's decision")
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reader_key = models.CharField(max_length=64)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.CharField(_("details"), max_length=500, blank=True)
     # The comment as the reporter read it: its author may edit it afterwards.
     body_at_report = models.TextField(_("text when reported"), blank=True)
+    # Reports hide a comment by distinct networks, never by raw count (see report_threshold_check).
+    network_hash = models.CharField(_("network hash"), max_length=64, blank=True)
+    is_established = models.BooleanField(
+        _("established reporter"),
+        default=False,
+        help_text=_("The reporter had an older cookie or account, or a visible comment."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=10, choices=Resolution.choices, blank=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    objects = CommentReportQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -411,7 +446,31 @@ class ModerationSettings(models.Model):
         default=1,
         help_text=_("Readers with fewer approved comments are held unless post-moderated."),
     )
-    report_threshold = models.PositiveSmallIntegerField(_("reports that hide a comment"), default=3)
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports that hide a comment"),
+        default=3,
+        help_text=_(
+            "Counted by distinct networks: many reports from one network count once. 0 never "
+            "hides a comment; reports still reach the Reported queue."
+        ),
+    )
+    reporter_min_age_hours = models.PositiveSmallIntegerField(
+        _("hours before a reporter counts fully"),
+        default=24,
+        help_text=_(
+            "A reporter whose reader cookie or account is younger than this, and who has no "
+            "visible comment, is brand-new."
+        ),
+    )
+    new_reporter_weight = models.PositiveSmallIntegerField(
+        _("weight of a brand-new reporter (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "How much a network of only brand-new reporters counts towards hiding, in percent of "
+            "an established reporter. 0: not at all."
+        ),
+    )
     ban_action = models.CharField(
         _("comments from banned readers"),
         max_length=10,
@@ -467,6 +526,8 @@ class ModerationSettings(models.Model):
             "repeat_story_count": _default("REPEAT_STORY_COUNT"),
             "first_timer_approvals": _default("FIRST_TIMER_APPROVALS"),
             "report_threshold": _default("REPORT_THRESHOLD"),
+            "reporter_min_age_hours": _default("REPORTER_MIN_AGE_HOURS"),
+            "new_reporter_weight": _default("NEW_REPORTER_WEIGHT"),
             "ban_action": _default("BAN_ACTION"),
             "classifier_url": _default("CLASSIFIER_URL"),
             "classifier_secret": _default("CLASSIFIER_SECRET"),
@@ -568,6 +629,7 @@ class ModerationAction(models.Model):
         BAN = "ban", _("Banned")
         LIFT_BAN = "lift_ban", _("Lifted ban")
         NOTE = "note", _("Changed reader notes")
+        KEEP = "keep", _("Kept despite reports")
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"

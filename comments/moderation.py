@@ -168,6 +168,27 @@ def _matching_ban(reader_key, email_hash, network_hash, now):
     )
 
 
+def reader_ban(reader):
+    """Return the active ban covering this reader's key, network or account email, or None.
+
+    A network ban covers a reader who dropped their cookie too: the network comes from the
+    address, not the cookie.
+    """
+    email = reader.user.email if reader.user is not None else ""
+    return _matching_ban.first(reader.key, email_hash(email), reader.network_hash, timezone.now())
+
+
+def banned_message(reader):
+    """Return why a banned reader may not report, like or react, or "" when they may."""
+    found = reader_ban(reader)
+    if found is None:
+        return ""
+    if found.expires_at:
+        until = formats.date_format(timezone.localtime(found.expires_at), "DATETIME_FORMAT")
+        return _("You are suspended from taking part until %(until)s.") % {"until": until}
+    return _("You can no longer take part in the conversation on this site.")
+
+
 def ban(check):
     found = _matching_ban.first(
         check.reader.key,
@@ -398,15 +419,9 @@ def comment_moderate(*, comments, status, actor, reason=""):
         )
         changed = [row for row in rows if row[1] != status or row[3]]
         ids = [row[0] for row in changed]
-        Comment.objects.filter(pk__in=[row[0] for row in changed if row[1] != status]).update(
-            status=status,
-            decided_at=now,
-            decided_by=actor,
-            moderation_rule="",
-            moderation_reason=reason[:255],
-        )
-        CommentReport.objects.filter(comment__in=ids, resolved_at__isnull=True).update(
-            resolved_at=now
+        _decide([row[0] for row in changed if row[1] != status], status, actor, reason, now)
+        CommentReport.objects.filter(comment__in=ids).resolve(
+            by=actor, resolution=CommentReport.Resolution.DECIDED, now=now
         )
         Comment.objects.filter(pk__in=ids).mark_stories_changed()
         ModerationAction.objects.bulk_create(
@@ -423,6 +438,17 @@ def comment_moderate(*, comments, status, actor, reason=""):
             for pk, previous, reader_key, _reported in changed
         )
     return len(changed)
+
+
+def _decide(pks, status, actor, reason, now):
+    """Set these comments' status as a moderator's decision (the caller logs it)."""
+    Comment.objects.filter(pk__in=pks).update(
+        status=status,
+        decided_at=now,
+        decided_by=actor,
+        moderation_rule="",
+        moderation_reason=reason[:255],
+    )
 
 
 def comment_feature(*, comments, actor, featured=True):
@@ -448,16 +474,54 @@ def comment_feature(*, comments, actor, featured=True):
     return len(rows)
 
 
+@prepared
+def _approved_comment(reader_key):
+    return Comment.objects.by_reader(reader_key).live().values_list("pk")[:1]
+
+
+def reporter_is_established(reader, config=None):
+    """Whether a reporter is hard to mint: an identity older than the setting, or a visible comment.
+
+    A cookie whose age cannot be proven (none, or a fresh one) counts as brand-new.
+    """
+    config = config or ModerationSettings.load()
+    age = timedelta(hours=config.reporter_min_age_hours)
+    if reader.since is not None and timezone.now() - reader.since >= age:
+        return True
+    return _approved_comment.first_row(reader.key) is not None
+
+
+def report_weight(comment, config):
+    """Return the open reports' weight in percent of one established reporter.
+
+    Each network counts once: fully if any of its reporters is established, else by the new
+    reporter weight. Networks whose reports a moderator already resolved do not count again.
+    """
+    reports = CommentReport.objects.filter(comment=comment)
+    resolved = reports.filter(resolved_at__isnull=False)
+    networks = (
+        reports.unresolved()
+        .exclude(network_hash__in=resolved.values("network_hash"))
+        .aggregate(
+            every=Count("network_hash", distinct=True),
+            established=Count("network_hash", distinct=True, filter=Q(is_established=True)),
+        )
+    )
+    new_only = networks["every"] - networks["established"]
+    return networks["established"] * 100 + new_only * config.new_reporter_weight
+
+
 def report_threshold_check(comment):
-    """Hide a visible comment pending review once it has enough open reports; return True if so.
+    """Hide a visible comment pending review once its reports weigh enough; return True if so.
 
     The report path calls this after saving a report. The conditional update makes two
     concurrent reports hide the comment (and log it) only once.
     """
-    threshold = ModerationSettings.load().report_threshold
-    reports = CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).count()
-    if not threshold or reports < threshold:
+    config = ModerationSettings.load()
+    threshold = config.report_threshold
+    if not threshold or report_weight(comment, config) < threshold * 100:
         return False
+    reports = CommentReport.objects.filter(comment=comment).unresolved().count()
     decision = hold(
         "reports",
         ngettext(
@@ -478,6 +542,49 @@ def report_threshold_check(comment):
             record(comment, decision, previous_status=Status.APPROVED)
             Comment.objects.filter(pk=comment.pk).mark_stories_changed()
     return bool(hidden)
+
+
+def comment_keep(*, comments, actor, reason=""):
+    """Keep reported comments up: resolve their open reports; return how many were kept.
+
+    A comment that reports hid is visible again. The resolved reports, and their networks, no
+    longer count towards hiding it; new reporters still can. Comments without open reports are
+    left as they are.
+    """
+    now = timezone.now()
+    reason = (reason or _("Kept by a moderator despite reports."))[:255]
+    open_reports = CommentReport.objects.unresolved().filter(comment=OuterRef("pk"))
+    with transaction.atomic():
+        rows = list(
+            comments.filter(Exists(open_reports))
+            .select_for_update()
+            .order_by()
+            .values_list("pk", "status", "moderation_rule", "reader_key")
+        )
+        ids = [row[0] for row in rows]
+        # Only a comment the reports hid comes back; one a person or another rule held stays.
+        hidden = {
+            pk for pk, status, rule, _key in rows if status == Status.PENDING and rule == "reports"
+        }
+        _decide(hidden, Status.APPROVED, actor, reason, now)
+        CommentReport.objects.filter(comment__in=ids).resolve(
+            by=actor, resolution=CommentReport.Resolution.KEPT, now=now
+        )
+        Comment.objects.filter(pk__in=hidden).mark_stories_changed()
+        ModerationAction.objects.bulk_create(
+            ModerationAction(
+                comment_id=pk,
+                reader_key=reader_key,
+                actor=actor,
+                action=Action.KEEP,
+                from_status=status,
+                to_status=Status.APPROVED if pk in hidden else status,
+                reason=reason,
+                created_at=now,
+            )
+            for pk, status, _rule, reader_key in rows
+        )
+    return len(rows)
 
 
 def ban_identity(comment, kind):

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from articles.models import Article, story_changed
 from newsroom.prepared import delete, prepared, update
 
-from . import ratelimits
+from . import moderation, ratelimits
 from .models import Reaction, ReactionKind, ReactionTally
 
 logger = logging.getLogger(__name__)
@@ -121,6 +121,9 @@ def reaction_set(*, article, reader, kind, toggle=True):
     # Compared in Python so no reader input reaches SQL (PostgreSQL rejects NUL bytes with a 500).
     if (kind is not None or toggle) and kind not in {key for (key,) in _enabled_kinds.rows()}:
         raise ReactionRefused(_("There is no such reaction."), status=400)
+    banned = moderation.banned_message(reader)
+    if banned:
+        raise ReactionRefused(banned, status=403)
     try:
         ratelimits.enforce(
             group="reaction",

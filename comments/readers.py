@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.conf import settings
@@ -55,6 +56,9 @@ class Reader:
     user: object = None
     is_new_guest: bool = False
     ip: str = ""
+    # When this identity began (the cookie's signed issue time, the account's sign-up), or None
+    # when that cannot be proven: a fresh or cookieless guest.
+    since: datetime | None = None
 
     @property
     def is_guest(self):
@@ -69,15 +73,26 @@ class Reader:
         return keyed_hash(network_of(self.ip), purpose="network")
 
 
-def guest_key_from_cookie(request):
+def guest_from_cookie(request):
+    """Return (key, issued at) of the request's valid reader cookie, or (None, None).
+
+    The cookie is signed with a timestamp, so its age is known and cannot be forged.
+    """
     value = request.COOKIES.get(COOKIE_NAME)
     if not value:
-        return None
+        return None, None
     try:
         guest_id = signing.loads(value, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
-        return f"g:{uuid.UUID(guest_id)}"
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
+        key = f"g:{uuid.UUID(guest_id)}"
+        # Checked above: "<payload>:<timestamp>:<signature>", the timestamp in base 62.
+        issued = datetime.fromtimestamp(signing.b62_decode(value.rsplit(":", 2)[1]), tz=UTC)
+    except (signing.BadSignature, ValueError, TypeError, IndexError, OverflowError, OSError):
+        return None, None
+    return key, issued
+
+
+def guest_key_from_cookie(request):
+    return guest_from_cookie(request)[0]
 
 
 def get_reader(request):
@@ -87,11 +102,11 @@ def get_reader(request):
     user = getattr(request, "user", None)
     ip = client_ip(request)
     if user is not None and user.is_authenticated:
-        reader = Reader(key=f"u:{user.pk}", user=user, ip=ip)
+        reader = Reader(key=f"u:{user.pk}", user=user, ip=ip, since=user.date_joined)
     else:
-        key = guest_key_from_cookie(request)
+        key, issued = guest_from_cookie(request)
         reader = (
-            Reader(key=key, ip=ip)
+            Reader(key=key, ip=ip, since=issued)
             if key
             else Reader(key=f"g:{uuid.uuid4()}", is_new_guest=True, ip=ip)
         )

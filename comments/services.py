@@ -225,14 +225,21 @@ def _check_target(comment):
         raise ValidationError(_("This comment is no longer available."), code="unavailable")
 
 
-def _limit_rate(group, reader, message):
+def _refuse_banned(reader):
+    """Refuse with 403, changing nothing, a reader a ban covers (by key, network or email)."""
+    message = moderation.banned_message(reader)
+    if message:
+        raise moderation.CommentRefused(message, status=403, rule="ban")
+
+
+def _limit_rate(group, reader, message, *, per_network="REACTION_NETWORK_RATE"):
     """Refuse with 429 a reader who likes or reports faster than the reaction rate allows."""
     try:
         ratelimits.enforce(
             group=group,
             reader=reader,
             per_reader=settings.NEWSROOM["REACTION_RATE"],
-            per_network=settings.NEWSROOM["REACTION_NETWORK_RATE"],
+            per_network=settings.NEWSROOM[per_network],
         )
     except ratelimits.RateLimited as limited:
         raise moderation.CommentRefused(
@@ -243,6 +250,7 @@ def _limit_rate(group, reader, message):
 def comment_like_toggle(*, comment, reader, liked=None):
     """Like or unlike a comment; `liked=None` toggles. Return (liked, like_count)."""
     _check_target(comment)
+    _refuse_banned(reader)
     _limit_rate("like", reader, _("You are liking too fast. Please wait a moment and try again."))
     counter = Comment.objects.filter(pk=comment.pk)
     with transaction.atomic():
@@ -285,9 +293,14 @@ def comment_report(*, comment, reader, reason, text=""):
         ]
     if errors:
         raise ValidationError(errors)
-    # One report per comment is the constraint's job; this stops one client reporting everything.
+    _refuse_banned(reader)
+    # One report per comment is the constraint's job; this stops one client, or one network of
+    # throwaway clients, reporting everything.
     _limit_rate(
-        "report", reader, _("You are reporting too fast. Please wait a moment and try again.")
+        "report",
+        reader,
+        _("You are reporting too fast. Please wait a moment and try again."),
+        per_network="REPORT_NETWORK_RATE",
     )
     try:
         with transaction.atomic():
@@ -297,6 +310,8 @@ def comment_report(*, comment, reader, reason, text=""):
                 reason=reason,
                 text=text,
                 body_at_report=comment.body,
+                network_hash=reader.network_hash,
+                is_established=moderation.reporter_is_established(reader),
             )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
             moderation.report_threshold_check(comment)  # enough reports hide it pending review

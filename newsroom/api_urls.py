@@ -59,6 +59,11 @@ urlpatterns = [
         name="moderation-spam",
     ),
     path(
+        "moderation/comments/<int:pk>/keep/",
+        comments_api.KeepComment.as_view(),
+        name="moderation-keep",
+    ),
+    path(
         "moderation/comments/<int:pk>/ban/",
         comments_api.BanCommentAuthor.as_view(),
         name="moderation-ban",

@@ -301,6 +301,9 @@ NEWSROOM = {
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),
     "COMMENT_RATE": env("NEWSROOM_COMMENT_RATE", "5/m"),
     "COMMENT_NETWORK_RATE": env("NEWSROOM_COMMENT_NETWORK_RATE", "60/m"),
+    # Reports from one network, whoever sends them: far below the comment rate, since a handful
+    # of reports is all a brigade needs (a reader's own report rate is REACTION_RATE).
+    "REPORT_NETWORK_RATE": env("NEWSROOM_REPORT_NETWORK_RATE", "20/h"),
     # Every write through the API (likes, reports, edits...) on top of each action's own limit.
     "API_WRITE_RATE": env("NEWSROOM_API_WRITE_RATE", "60/m"),
     "API_WRITE_NETWORK_RATE": env("NEWSROOM_API_WRITE_NETWORK_RATE", "600/m"),
@@ -314,6 +317,10 @@ NEWSROOM = {
         "REPEAT_STORY_COUNT": env_int("NEWSROOM_REPEAT_STORY_COUNT", 2),
         "FIRST_TIMER_APPROVALS": env_int("NEWSROOM_FIRST_TIMER_APPROVALS", 1),
         "REPORT_THRESHOLD": env_int("NEWSROOM_REPORT_THRESHOLD", 3),
+        # A reporter whose cookie or account is younger than this, with no visible comment,
+        # counts as brand-new, and weighs NEW_REPORTER_WEIGHT percent of an established one.
+        "REPORTER_MIN_AGE_HOURS": env_int("NEWSROOM_REPORTER_MIN_AGE_HOURS", 24),
+        "NEW_REPORTER_WEIGHT": env_int("NEWSROOM_NEW_REPORTER_WEIGHT", 0),
         "BAN_ACTION": env("NEWSROOM_BAN_ACTION", "refuse"),  # or "hold"
         "CLASSIFIER_URL": env("NEWSROOM_CLASSIFIER_URL"),
         "CLASSIFIER_SECRET": env("NEWSROOM_CLASSIFIER_SECRET"),

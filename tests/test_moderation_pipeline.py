@@ -148,15 +148,19 @@ def test_held_comment_is_seen_only_by_its_author_and_rejected_by_nobody(post_com
 
 
 def report(comment, n):
+    """Report as `n` established readers, each on a network of their own."""
     for i in range(n):
-        CommentReport.objects.create(comment=comment, reader_key=f"g:r{i}", reason="abuse")
+        CommentReport.objects.create(comment=comment, reader_key=f"g:r{i}", reason="abuse",
+                                     network_hash=f"net{i}", is_established=True)  # fmt: skip
 
 
 def test_third_report_hides_a_visible_comment_pending_review(desk_comment):
     comment = desk_comment()
     report(comment, 2)
     assert moderation.report_threshold_check(comment) is False
-    CommentReport.objects.create(comment=comment, reader_key="g:third", reason="spam")
+    CommentReport.objects.create(
+        comment=comment, reader_key="g:third", reason="spam", network_hash="n3", is_established=True
+    )
     assert moderation.report_threshold_check(comment) is True
     comment.refresh_from_db()
     assert comment.status == Status.PENDING and comment.moderation_rule == "reports"
@@ -253,9 +257,10 @@ def test_readers_reporting_through_the_write_path_hide_the_comment(desk_comment)
     from comments.services import comment_report
 
     comment = desk_comment(reader_key="g:author")
+    joined = timezone.now() - timedelta(days=2)  # established readers, on distinct networks
     for n in range(3):
-        comment_report(comment=comment, reader=Reader(key=f"g:r{n}", ip="198.51.100.4"),
-                       reason="abuse")  # fmt: skip
+        comment_report(comment=comment, reader=Reader(key=f"g:r{n}", ip=f"198.51.{n}.4",
+                       since=joined), reason="abuse")  # fmt: skip
     comment.refresh_from_db()
     assert comment.status == Status.PENDING and comment.report_count == 3
     assert comment.moderation_rule == "reports"

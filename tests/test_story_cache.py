@@ -2,6 +2,7 @@
 
 import gzip
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import page_cache
 from comments import moderation, services
@@ -46,7 +48,9 @@ def warm(article):
 
 
 def reader(n=1):
-    return Reader(key=f"g:00000000-0000-0000-0000-00000000000{n}", ip="203.0.113.9")
+    """An established guest (a cookie days old) on a network of their own."""
+    since = timezone.now() - timedelta(days=2)
+    return Reader(key=f"g:00000000-0000-0000-0000-00000000000{n}", ip=f"203.0.{n}.9", since=since)
 
 
 def test_newcomer_after_the_first_is_served_with_one_query(client, article, make_comment):
