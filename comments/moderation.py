@@ -36,7 +36,7 @@ from .models import (
     ReaderProfile,
 )
 from .readers import keyed_hash
-from .text import fold, normalized_text, text_hash
+from .text import normalized_text, reading_form, text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -107,14 +107,16 @@ def email_hash(email):
     return keyed_hash(email.strip().lower(), purpose="email") if email else ""
 
 
-# Words: whole words, case and accent insensitive, with simple leetspeak undone.
+# Words: whole words in the text as read (case, accents, invisibles and look-alike letters
+# folded, see comments.text), with simple leetspeak undone.
 
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                       "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
 
 
 def word_list(text):
-    return [fold(line.strip()) for line in text.splitlines() if line.strip()]
+    words = (reading_form(line).strip() for line in text.splitlines())
+    return [word for word in words if word]
 
 
 def find_word(words, text):
@@ -123,7 +125,7 @@ def find_word(words, text):
         return None
     alternatives = "|".join(r"\s+".join(map(re.escape, word.split())) for word in words)
     pattern = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
-    folded = fold(text)
+    folded = reading_form(text)
     # Match the text as written and with leetspeak undone: "1d10t" is "idiot", but the "!" of
     # "idiot!" must stay punctuation, so both readings are tried.
     for reading in (folded, folded.translate(LEET)):

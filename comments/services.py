@@ -20,6 +20,7 @@ from articles.models import story_changed
 from . import moderation, ratelimits
 from .formatting import clean_text
 from .models import Comment, CommentLike, CommentReport
+from .text import renders_blank
 
 NAME_MAX_LENGTH = Comment._meta.get_field("author_name").max_length
 EMAIL_MAX_LENGTH = Comment._meta.get_field("author_email").max_length
@@ -64,7 +65,7 @@ def _author(reader, author_name, author_email, errors):
         return name[:NAME_MAX_LENGTH], user.email or ""
     name = _clean(errors, "author_name", author_name, multiline=False)
     if "author_name" not in errors:
-        if not name:
+        if renders_blank(name):
             errors["author_name"] = [_("Please tell us your name.")]
         elif len(name) > NAME_MAX_LENGTH:
             errors["author_name"] = [
