@@ -95,9 +95,21 @@ def _check_parent(parent, article, reader, errors):
 
 
 def comment_submit(
-    *, article, reader, body, author_name="", author_email="", parent=None, user_agent=""
+    *,
+    article,
+    reader,
+    body,
+    author_name="",
+    author_email="",
+    parent=None,
+    user_agent="",
+    token=None,
 ):
-    """Validate, moderate and save a new comment or reply; return it."""
+    """Validate, moderate and save a new comment or reply; return it.
+
+    `token` is the posting token the request presented (`tokens.Presented`): the pipeline checks
+    and spends it. Only a comment no reader's request sent (demo data) goes without.
+    """
     errors = {}
     body = clean_body(body, errors)
     name, email = _author(reader, author_name, author_email, errors)
@@ -119,7 +131,7 @@ def comment_submit(
         network_hash=reader.network_hash,
         user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
     )
-    decision = moderation.moderate(comment=comment, reader=reader)
+    decision = moderation.moderate(comment=comment, reader=reader, token=token)
     _apply(comment, decision)
     with transaction.atomic():
         comment.save()

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article, published_story
 
-from . import services
+from . import services, tokens
 from .forms import CommentEditForm, CommentForm, CommentReportForm, add_service_errors
 from .models import Comment
 from .moderation import CommentRefused
 from .reactions import ReactionRefused, reaction_bar, reaction_message, reaction_set
 from .readers import get_reader, known_reader_key
 from .threads import parse_sort, thread_page
+from .tokens import make_token
 
 
 def signup(request):
@@ -112,6 +113,7 @@ def story_context(request, article, *, form=None):
 
 def _new_comment_form(request, article, reader_key, **kwargs):
     """An empty comment form; a returning guest finds the name they signed their last one with."""
+    kwargs["browser"] = tokens.issuing_browser(request)
     if request.user.is_authenticated:
         return CommentForm(article=article, reader_is_guest=False, **kwargs)
     initial = {}
@@ -224,7 +226,11 @@ def _submit(request, article, *, parent=None):
     reader = get_reader(request)
     prefix_id = f"reply-{parent.pk}-%s" if parent else "id_%s"
     form = CommentForm(
-        request.POST, article=article, reader_is_guest=reader.is_guest, auto_id=prefix_id
+        request.POST,
+        article=article,
+        browser=tokens.issuing_browser(request),
+        reader_is_guest=reader.is_guest,
+        auto_id=prefix_id,
     )
     status, retry_after = 400, None
     if form.is_valid():
@@ -238,6 +244,7 @@ def _submit(request, article, *, parent=None):
                 author_email=data.get("author_email", ""),
                 parent=parent,
                 user_agent=request.headers.get("User-Agent", ""),
+                token=tokens.Presented.form(request, data["ts"]),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -248,7 +255,11 @@ def _submit(request, article, *, parent=None):
                 request,
                 _posted_message(comment),
                 redirect_to=comment.get_absolute_url(),
-                payload=lambda: _thread_payload(request, comment),
+                # The form's token is spent: the script puts this one in for the next comment.
+                payload=lambda: {
+                    **_thread_payload(request, comment),
+                    "ts": make_token(article, browser=form.browser),
+                },
                 status=201,
             )
     form.renew_token()

@@ -289,6 +289,8 @@ NEWSROOM = {
     # Anti-spam: a comment form must be this many seconds old, and at most this many hours.
     "COMMENT_MIN_SECONDS": env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3),
     "COMMENT_FORM_MAX_AGE_HOURS": env_int("NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS", 24),
+    # How long an API posting token (GET /api/csrf/) stays good for its one comment.
+    "POSTING_TOKEN_MAX_AGE_MINUTES": env_int("NEWSROOM_POSTING_TOKEN_MAX_AGE_MINUTES", 60),
     # How long a story page rendered for readers without an identity may be served from the
     # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
     "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
