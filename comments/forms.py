@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from .models import Ban, CommentReport
 from .readers import keyed_hash, network_of
+from .text import renders_blank
 from .tokens import make_token
 
 
@@ -87,6 +89,16 @@ class CommentForm(forms.Form):
         if self.is_bound:
             self.data = self.data.copy()
             self.data["ts"] = make_token(self.article, browser=self.browser)
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form; the username is the name shown with comments, so it must show."""
+
+    def clean_username(self):
+        username = super().clean_username()
+        if renders_blank(username):
+            raise ValidationError(_("Please tell us your name."), code="blank")
+        return username
 
 
 class CommentEditForm(forms.Form):

@@ -1,9 +1,10 @@
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,14 +19,42 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article, published_story
 
-from . import services, tokens
-from .forms import CommentEditForm, CommentForm, CommentReportForm, add_service_errors
+from . import ratelimits, services, tokens
+from .forms import (
+    CommentEditForm,
+    CommentForm,
+    CommentReportForm,
+    SignupForm,
+    add_service_errors,
+)
 from .models import Comment
 from .moderation import CommentRefused
 from .reactions import ReactionRefused, reaction_bar, reaction_message, reaction_set
-from .readers import get_reader, known_reader_key
+from .readers import client_ip, get_reader, known_reader_key
 from .threads import parse_sort, thread_page
 from .tokens import make_token
+
+
+def account_form_limited(group, view):
+    """Answer 429 to posts of an account form past its rate limits; let the rest through."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST":
+            email = request.POST.get("email", "") if group == "password_reset" else ""
+            try:
+                ratelimits.enforce_account_form(group=group, ip=client_ip(request), email=email)
+            except ratelimits.RateLimited as stopped:
+                response = render(request, "registration/rate_limited.html", status=429)
+                response["Retry-After"] = str(stopped.retry_after)
+                return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+login_view = account_form_limited("login", LoginView.as_view())
+password_reset_view = account_form_limited("password_reset", PasswordResetView.as_view())
 
 
 def signup(request):
@@ -33,7 +62,7 @@ def signup(request):
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

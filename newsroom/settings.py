@@ -302,6 +302,11 @@ NEWSROOM = {
     # Every write through the API (likes, reports, edits...) on top of each action's own limit.
     "API_WRITE_RATE": env("NEWSROOM_API_WRITE_RATE", "60/m"),
     "API_WRITE_NETWORK_RATE": env("NEWSROOM_API_WRITE_NETWORK_RATE", "600/m"),
+    # Posts of the sign-up, log-in and password reset forms, per address and per network; a
+    # reset per email address too (django-axes still locks a username after failed log-ins).
+    "ACCOUNT_RATE": env("NEWSROOM_ACCOUNT_RATE", "20/h"),
+    "ACCOUNT_NETWORK_RATE": env("NEWSROOM_ACCOUNT_NETWORK_RATE", "100/h"),
+    "PASSWORD_RESET_EMAIL_RATE": env("NEWSROOM_PASSWORD_RESET_EMAIL_RATE", "3/h"),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),

@@ -1,6 +1,7 @@
 """The word rules see text as a person reads it; a name that renders blank is no name."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -134,3 +135,12 @@ def test_api_refuses_a_name_that_renders_blank_naming_the_field(article, name):
     assert [error["attr"] for error in errors] == ["author_name"]
     assert "Please tell us your name" in errors[0]["detail"]
     assert not Comment.objects.exists()
+
+
+def test_sign_up_refuses_a_username_that_renders_blank(client):
+    password = "a long enough passphrase 42"
+    response = client.post(
+        reverse("signup"), {"username": "\u3164", "password1": password, "password2": password}
+    )
+    assert response.status_code == 200 and "Please tell us your name" in response.content.decode()
+    assert not get_user_model().objects.exists()
