@@ -180,7 +180,8 @@ def service_errors():
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
         if refused.status == 403:
             raise exceptions.PermissionDenied(refused.message) from refused
-        raise exceptions.ValidationError({"body": [refused.message]}) from refused
+        field = "posting_token" if refused.rule == "posting_token" else "body"
+        raise exceptions.ValidationError({field: [refused.message]}) from refused
     except reactions.ReactionRefused as refused:
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused

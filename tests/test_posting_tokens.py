@@ -149,7 +149,8 @@ def test_api_replayed_posting_token_is_refused(browser, article):
     assert api_post(browser, article, posting_token=token).status_code == 201
     replay = api_post(browser, article, posting_token=token, body="Again")
     assert replay.status_code == 400
-    assert TOO_FAST in str(replay.json())
+    [error] = replay.json()["errors"]
+    assert error["attr"] == "posting_token" and TOO_FAST in error["detail"]
     assert Comment.objects.count() == 1
 
 
