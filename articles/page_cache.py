@@ -5,8 +5,10 @@ from the cache.
 Readers with no session, no guest cookie and no pending messages all see the same page, except
 for two per-request values: the CSRF token and the comment form's signed timestamp. The page is
 rendered with a placeholder for each and they are filled in for every response, so a cached page
-never carries one reader's token to another. Readers with an identity (their name, their held
-comments, their likes, their reaction) always get a page rendered for them.
+never carries one reader's token to another. The form's token is signed afresh for each
+response, bound to the CSRF secret that response carries (see comments.tokens). Readers with an
+identity (their name, their held comments, their likes, their reaction) always get a page
+rendered for them.
 
 The key holds the story's `page_version`, which every write that changes what readers see bumps
 in the same transaction (`Article.objects.filter(...).mark_changed()`), and `updated_at`, which
@@ -35,8 +37,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
-from comments.forms import make_token
 from comments.readers import COOKIE_NAME as READER_COOKIE
+from comments.tokens import BROWSER_LENGTH, browser_of, make_token
 from newsroom.prepared import prepared
 
 from .models import Article
@@ -127,7 +129,10 @@ def store(key, html, story_pk):
         .replace(timestamp_placeholder(), "%(ts)s")
         .encode()
     )
-    slot_lengths = {"csrf": CSRF_TOKEN_LENGTH, "ts": len(form_token(story_pk))}
+    slot_lengths = {
+        "csrf": CSRF_TOKEN_LENGTH,
+        "ts": len(form_token(story_pk, "0" * BROWSER_LENGTH)),
+    }
     timeout = settings.NEWSROOM["STORY_CACHE_SECONDS"]
     entry = {
         "template": template,
@@ -230,22 +235,12 @@ def _gzipped(parts, tokens):
     return b"".join(body)
 
 
-_last_form_token = (None, None)
+def form_token(story_pk, browser):
+    """Return a comment form token for this response: its own nonce, bound to its browser.
 
-
-def form_token(story_pk):
-    """Return the comment form's signed timestamp, signed once per story and second.
-
-    `make_token` is a pure function of the story and the whole second, so every reader served in
-    the same second gets the same token whether it is signed again or not.
+    Its length is the same for every response to one story, so it fits the gzip slot.
     """
-    global _last_form_token
-    now = int(time.time())
-    memo_key, token = _last_form_token
-    if memo_key != (story_pk, now):
-        token = make_token(StoryRef(story_pk), issued_at=now)
-        _last_form_token = ((story_pk, now), token)
-    return token
+    return make_token(StoryRef(story_pk), browser=browser)
 
 
 _CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
@@ -301,9 +296,10 @@ def respond(request, article, entry, response_class):
     if any(header in request.META for header in CONDITIONAL_HEADERS):
         response = get_conditional_response(request, etag=etag)
     if response is None:
+        csrf = csrf_token(request)  # first: the form token is bound to its secret
         tokens = {
-            b"csrf": csrf_token(request).encode(),
-            b"ts": form_token(article.pk).encode(),
+            b"csrf": csrf.encode(),
+            b"ts": form_token(article.pk, browser_of(request)).encode(),
         }
         body = _gzipped(entry["gzip"], tokens) if gzip_ok else None
         if body is None:

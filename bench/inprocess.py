@@ -32,12 +32,15 @@ def mean_ms(client, path, repeat):
 
 def time_writes(story, repeat, profile):
     """Post comments and reactions as guests with JavaScript off: ms per POST and SQL queries."""
+    from django.conf import settings
     from django.db import connection
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
+    from django.utils.crypto import get_random_string
 
-    from comments.forms import make_token
+    from comments.tokens import browser_hash, make_token
 
     comment_url = reverse("comment_post", args=[story.slug])
     react_url = reverse("react", args=[story.slug])
@@ -45,11 +48,16 @@ def time_writes(story, repeat, profile):
     clients = [Client(HTTP_HOST="127.0.0.1") for _ in range(8)]
     for client in clients:
         client.post(react_url, {"kind": "wow"})  # each client becomes a guest reader
+        # A form token is bound to the browser's CSRF secret and good once (comments.tokens).
+        secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+        client.cookies[settings.CSRF_COOKIE_NAME] = secret
+        client.browser = browser_hash(secret)
 
     def comment(n):
         data = {"author_name": "Bench", "body": f"Load comment {n} {n * 7919}"}
-        data["ts"] = make_token(story)
-        return clients[n % 8].post(comment_url, data)
+        client = clients[n % 8]
+        data["ts"] = make_token(story, browser=client.browser, issued_at=time.time() - 60)
+        return client.post(comment_url, data)
 
     def reaction(n):
         return clients[n % 8].post(react_url, {"kind": kinds[n % 4]})

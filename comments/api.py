@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, permissions, serializers, status
@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from articles.api import StrictCursorPagination, paginated
 from articles.models import Article
 
-from . import moderation, ratelimits, reactions, services
+from . import moderation, ratelimits, reactions, services, tokens
 from .models import Comment
 from .models import CommentReport as Report  # the name CommentReport is the report view's
 from .readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
@@ -193,7 +193,8 @@ def service_errors():
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
         if refused.status == 403:
             raise exceptions.PermissionDenied(refused.message) from refused
-        raise exceptions.ValidationError({"body": [refused.message]}) from refused
+        field = "posting_token" if refused.rule == "posting_token" else "body"
+        raise exceptions.ValidationError({field: [refused.message]}) from refused
     except reactions.ReactionRefused as refused:
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
@@ -265,8 +266,22 @@ class StoryMixin:
             "Guests give `author_name` (and optionally `author_email`, never shown); signed-in "
             "readers post as themselves. 201: published. 202: held for moderation, visible to "
             "its author only. A client without cookies becomes a new guest and gets the reader "
-            "cookie; with the cookie, send the CSRF token (GET /api/csrf/) in `X-CSRFToken`."
+            "cookie; with the cookie, send the CSRF token (GET /api/csrf/) in `X-CSRFToken`.\n\n"
+            "Posting token: GET /api/csrf/ answers a `posting_token` too; send it as "
+            "`posting_token` in the body or in the `X-Posting-Token` header, from the same "
+            "browser (the `csrftoken` cookie it was issued with). Each token posts one comment. "
+            "A comment without a valid token (missing, unsigned, expired) is accepted but held "
+            "for moderation (202, rule `posting_token`); a token already used, or issued to "
+            "another browser, is refused (400)."
         ),
+        parameters=[
+            OpenApiParameter(
+                "X-Posting-Token",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="The posting token, if not sent as `posting_token` in the body.",
+            )
+        ],
         request=CommentCreateSerializer,
         responses={201: CommentSerializer, 202: CommentSerializer},
     ),
@@ -316,6 +331,10 @@ class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
                 author_email=data["author_email"],
                 parent=parent,
                 user_agent=request.headers.get("User-Agent", ""),
+                token=tokens.Presented.api(
+                    request._request,
+                    data["posting_token"] or request.headers.get("X-Posting-Token", ""),
+                ),
             )
         held = comment.status == Comment.Status.PENDING
         return Response(
@@ -444,13 +463,24 @@ class CommentReport(CommentMixin, generics.CreateAPIView):
 
 
 class CsrfToken(APIView):
-    """A CSRF token for unsafe requests by clients that carry the reader or session cookie."""
+    """A CSRF token for unsafe requests, and a posting token for the next comment."""
 
     authentication_classes = []
 
-    @extend_schema(operation_id="getCsrfToken", responses=CsrfTokenSerializer)
+    @extend_schema(
+        operation_id="getCsrfToken",
+        description=(
+            "Sets the `csrftoken` cookie. `posting_token` is good for one comment, from this "
+            "browser (the same `csrftoken` cookie), for "
+            f"{settings.NEWSROOM['POSTING_TOKEN_MAX_AGE_MINUTES']} minutes: fetch one for "
+            "each comment you post."
+        ),
+        responses=CsrfTokenSerializer,
+    )
     def get(self, request):
-        return Response(CsrfTokenSerializer({"csrf_token": get_token(request._request)}).data)
+        csrf = get_token(request._request)
+        posting = tokens.make_posting_token(browser=tokens.issuing_browser(request._request))
+        return Response(CsrfTokenSerializer({"csrf_token": csrf, "posting_token": posting}).data)
 
 
 # The reaction bar of a story

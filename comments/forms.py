@@ -1,10 +1,9 @@
 import ipaddress
-import time
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.core import signing
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,39 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from .models import Ban, CommentReport
 from .readers import keyed_hash, network_of
-
-TOKEN_SALT = "comments.form-timestamp"
-
-
-def make_token(article, *, issued_at=None):
-    """Sign the story and the moment the form was served, for the too-fast and too-old checks."""
-    issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps({"a": article.pk, "t": int(issued_at)}, salt=TOKEN_SALT)
-
-
-def check_token(token, article):
-    """Raise ValidationError unless the form was served for `article` a sensible time ago."""
-    try:
-        data = signing.loads(token or "", salt=TOKEN_SALT)
-        issued_at = int(data["t"])
-        if data["a"] != article.pk:
-            raise ValueError
-    except (signing.BadSignature, ValueError, KeyError, TypeError):
-        raise ValidationError(
-            _("Something went wrong with this form. Please post your comment again."),
-            code="bad_token",
-        ) from None
-    age = time.time() - issued_at
-    if age < settings.NEWSROOM["COMMENT_MIN_SECONDS"]:
-        raise ValidationError(
-            _("That was quick! Please take a moment to read your comment, then post it again."),
-            code="too_fast",
-        )
-    if age > settings.NEWSROOM["COMMENT_FORM_MAX_AGE_HOURS"] * 3600:
-        raise ValidationError(
-            _("This page has been open a long time. Please check your comment and post it again."),
-            code="too_old",
-        )
+from .text import renders_blank
+from .tokens import make_token
 
 
 def add_service_errors(form, error):
@@ -96,12 +64,14 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+    # The posting token (comments.tokens): checked and spent by the write path.
     ts = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, article, reader_is_guest=True, **kwargs):
+    def __init__(self, *args, article, browser, reader_is_guest=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        self.fields["ts"].initial = make_token(article)
+        self.browser = browser
+        self.fields["ts"].initial = make_token(article, browser=browser)
         if not reader_is_guest:
             del self.fields["author_name"]
             del self.fields["author_email"]
@@ -112,14 +82,23 @@ class CommentForm(forms.Form):
                 _("Your comment could not be posted. Please leave the last field empty."),
                 code="honeypot",
             )
-        check_token(self.cleaned_data.get("ts"), self.article)
         return self.cleaned_data
 
     def renew_token(self):
         """Serve the bound form again with a fresh timestamp, keeping what the reader typed."""
         if self.is_bound:
             self.data = self.data.copy()
-            self.data["ts"] = make_token(self.article)
+            self.data["ts"] = make_token(self.article, browser=self.browser)
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form; the username is the name shown with comments, so it must show."""
+
+    def clean_username(self):
+        username = super().clean_username()
+        if renders_blank(username):
+            raise ValidationError(_("Please tell us your name."), code="blank")
+        return username
 
 
 class CommentEditForm(forms.Form):

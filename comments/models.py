@@ -661,3 +661,17 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.comment_id or self.reader_key}"
+
+
+class SpentToken(models.Model):
+    """A posting token that has been used: a second post with it is a replay.
+
+    The unique nonce lets the database decide between two workers racing with one token. A row
+    is only needed until its token would be refused as too old anyway; then it is purged.
+    """
+
+    nonce = models.CharField(max_length=32, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.nonce

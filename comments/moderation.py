@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from newsroom.prepared import prepared
 
-from . import classifier, ratelimits
+from . import classifier, ratelimits, tokens
 from .models import (
     Ban,
     Comment,
@@ -36,7 +36,7 @@ from .models import (
     ReaderProfile,
 )
 from .readers import keyed_hash
-from .text import fold, normalized_text, text_hash
+from .text import normalized_text, reading_form, text_hash
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,9 @@ class Check:
     reader: object
     is_edit: bool = False
     config: ModerationSettings = None
+    token: tokens.Presented = None
+    # A hold a rule asks for without deciding: later rules may still refuse or reject.
+    held: Decision = None
 
     def __post_init__(self):
         if self.config is None:
@@ -107,14 +110,16 @@ def email_hash(email):
     return keyed_hash(email.strip().lower(), purpose="email") if email else ""
 
 
-# Words: whole words, case and accent insensitive, with simple leetspeak undone.
+# Words: whole words in the text as read (case, accents, invisibles and look-alike letters
+# folded, see comments.text), with simple leetspeak undone.
 
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                       "$": "s", "!": "i", "|": "l", "+": "t"})  # fmt: skip
 
 
 def word_list(text):
-    return [fold(line.strip()) for line in text.splitlines() if line.strip()]
+    words = (reading_form(line).strip() for line in text.splitlines())
+    return [word for word in words if word]
 
 
 def find_word(words, text):
@@ -123,7 +128,7 @@ def find_word(words, text):
         return None
     alternatives = "|".join(r"\s+".join(map(re.escape, word.split())) for word in words)
     pattern = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
-    folded = fold(text)
+    folded = reading_form(text)
     # Match the text as written and with leetspeak undone: "1d10t" is "idiot", but the "!" of
     # "idiot!" must stay punctuation, so both readings are tried.
     for reading in (folded, folded.translate(LEET)):
@@ -157,6 +162,49 @@ def length(check):
         raise CommentRefused(
             _("Comments can be at most %(limit)d characters.") % {"limit": limit}, rule="length"
         )
+
+
+TOKEN_MESSAGES = {
+    tokens.Rejected.MISSING: "bad",
+    tokens.Rejected.BAD: "bad",
+    tokens.Rejected.TOO_OLD: "too_old",
+    # A replayed token, or one served to another browser, is told the same as a too-fast post:
+    # a person who reloads the page can post; a script learns nothing about which check failed.
+    tokens.Rejected.TOO_FAST: "too_fast",
+    tokens.Rejected.FOREIGN: "too_fast",
+    tokens.Rejected.REPLAYED: "too_fast",
+}
+
+
+def token_message(reason):
+    return {
+        "bad": _("Something went wrong with this form. Please post your comment again."),
+        "too_old": _(
+            "This page has been open a long time. Please check your comment and post it again."
+        ),
+        "too_fast": _(
+            "That was quick! Please take a moment to read your comment, then post it again."
+        ),
+    }[TOKEN_MESSAGES[reason]]
+
+
+def posting_token(check):
+    """Refuse a form post without a fresh token of its own; hold an API post without one."""
+    if check.is_edit or check.token is None:  # an edit, or not a reader's request (demo data)
+        return None
+    try:
+        check.token.spend(check.article)
+    except tokens.Rejected as rejected:
+        lacking = {tokens.Rejected.MISSING, tokens.Rejected.BAD, tokens.Rejected.TOO_OLD}
+        if check.token.kind == "api" and rejected.reason in lacking:
+            check.held = hold(
+                "posting_token",
+                _("Held: posted through the API without a valid posting token (%(reason)s).")
+                % {"reason": rejected.reason},
+            )
+            return None
+        raise CommentRefused(token_message(rejected.reason), rule="posting_token") from rejected
+    return None
 
 
 @prepared
@@ -357,6 +405,7 @@ def moderation_mode(check):
 PIPELINE = [
     closed,
     length,
+    posting_token,
     ban,
     rate_limit,
     banned_words,
@@ -369,12 +418,18 @@ PIPELINE = [
 ]
 
 
-def moderate(*, comment, reader, is_edit=False, config=None):
-    """Return the Decision for an unsaved (or edited) comment, or raise CommentRefused."""
-    check = Check(comment=comment, reader=reader, is_edit=is_edit, config=config)
+def moderate(*, comment, reader, is_edit=False, config=None, token=None):
+    """Return the Decision for an unsaved (or edited) comment, or raise CommentRefused.
+
+    `token` is the posting token the reader's request presented (`tokens.Presented`); None for a
+    comment that no reader's request sent.
+    """
+    check = Check(comment=comment, reader=reader, is_edit=is_edit, config=config, token=token)
     for rule in PIPELINE:
         decision = rule(check)
         if decision is not None:
+            if decision.status == Status.APPROVED and check.held is not None:
+                return check.held
             return decision
     raise AssertionError("the last rule always decides")
 

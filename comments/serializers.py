@@ -126,6 +126,14 @@ class CommentCreateSerializer(serializers.Serializer):
     parent = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
     )
+    posting_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="A posting token from GET /api/csrf/, good for one comment (or send it in "
+        "the X-Posting-Token header). Without a valid one the comment is held for moderation.",
+    )
 
 
 class CommentEditSerializer(serializers.Serializer):
@@ -150,6 +158,9 @@ class CommentReportSerializer(serializers.ModelSerializer):
 
 class CsrfTokenSerializer(serializers.Serializer):
     csrf_token = serializers.CharField()
+    posting_token = serializers.CharField(
+        help_text="Good for one comment from this browser; see postComment."
+    )
 
 
 class CommentRevisionSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from articles.models import story_changed
 from . import moderation, ratelimits
 from .formatting import clean_text
 from .models import Comment, CommentLike, CommentReport, CommentRevision
+from .text import renders_blank
 
 NAME_MAX_LENGTH = Comment._meta.get_field("author_name").max_length
 EMAIL_MAX_LENGTH = Comment._meta.get_field("author_email").max_length
@@ -64,7 +65,7 @@ def _author(reader, author_name, author_email, errors):
         return name[:NAME_MAX_LENGTH], user.email or ""
     name = _clean(errors, "author_name", author_name, multiline=False)
     if "author_name" not in errors:
-        if not name:
+        if renders_blank(name):
             errors["author_name"] = [_("Please tell us your name.")]
         elif len(name) > NAME_MAX_LENGTH:
             errors["author_name"] = [
@@ -94,9 +95,21 @@ def _check_parent(parent, article, reader, errors):
 
 
 def comment_submit(
-    *, article, reader, body, author_name="", author_email="", parent=None, user_agent=""
+    *,
+    article,
+    reader,
+    body,
+    author_name="",
+    author_email="",
+    parent=None,
+    user_agent="",
+    token=None,
 ):
-    """Validate, moderate and save a new comment or reply; return it."""
+    """Validate, moderate and save a new comment or reply; return it.
+
+    `token` is the posting token the request presented (`tokens.Presented`): the pipeline checks
+    and spends it. Only a comment no reader's request sent (demo data) goes without.
+    """
     errors = {}
     body = clean_body(body, errors)
     name, email = _author(reader, author_name, author_email, errors)
@@ -118,7 +131,7 @@ def comment_submit(
         network_hash=reader.network_hash,
         user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
     )
-    decision = moderation.moderate(comment=comment, reader=reader)
+    decision = moderation.moderate(comment=comment, reader=reader, token=token)
     _apply(comment, decision)
     with transaction.atomic():
         comment.save()

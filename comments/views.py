@@ -1,9 +1,10 @@
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,13 +19,42 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article, published_story
 
-from . import services
-from .forms import CommentEditForm, CommentForm, CommentReportForm, add_service_errors
+from . import ratelimits, services, tokens
+from .forms import (
+    CommentEditForm,
+    CommentForm,
+    CommentReportForm,
+    SignupForm,
+    add_service_errors,
+)
 from .models import Comment
 from .moderation import CommentRefused
 from .reactions import ReactionRefused, reaction_bar, reaction_message, reaction_set
-from .readers import get_reader, known_reader_key
+from .readers import client_ip, get_reader, known_reader_key
 from .threads import parse_sort, thread_page
+from .tokens import make_token
+
+
+def account_form_limited(group, view):
+    """Answer 429 to posts of an account form past its rate limits; let the rest through."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST":
+            email = request.POST.get("email", "") if group == "password_reset" else ""
+            try:
+                ratelimits.enforce_account_form(group=group, ip=client_ip(request), email=email)
+            except ratelimits.RateLimited as stopped:
+                response = render(request, "registration/rate_limited.html", status=429)
+                response["Retry-After"] = str(stopped.retry_after)
+                return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+login_view = account_form_limited("login", LoginView.as_view())
+password_reset_view = account_form_limited("password_reset", PasswordResetView.as_view())
 
 
 def signup(request):
@@ -32,7 +62,7 @@ def signup(request):
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -112,6 +142,7 @@ def story_context(request, article, *, form=None):
 
 def _new_comment_form(request, article, reader_key, **kwargs):
     """An empty comment form; a returning guest finds the name they signed their last one with."""
+    kwargs["browser"] = tokens.issuing_browser(request)
     if request.user.is_authenticated:
         return CommentForm(article=article, reader_is_guest=False, **kwargs)
     initial = {}
@@ -224,7 +255,11 @@ def _submit(request, article, *, parent=None):
     reader = get_reader(request)
     prefix_id = f"reply-{parent.pk}-%s" if parent else "id_%s"
     form = CommentForm(
-        request.POST, article=article, reader_is_guest=reader.is_guest, auto_id=prefix_id
+        request.POST,
+        article=article,
+        browser=tokens.issuing_browser(request),
+        reader_is_guest=reader.is_guest,
+        auto_id=prefix_id,
     )
     status, retry_after = 400, None
     if form.is_valid():
@@ -238,6 +273,7 @@ def _submit(request, article, *, parent=None):
                 author_email=data.get("author_email", ""),
                 parent=parent,
                 user_agent=request.headers.get("User-Agent", ""),
+                token=tokens.Presented.form(request, data["ts"]),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -248,7 +284,11 @@ def _submit(request, article, *, parent=None):
                 request,
                 _posted_message(comment),
                 redirect_to=comment.get_absolute_url(),
-                payload=lambda: _thread_payload(request, comment),
+                # The form's token is spent: the script puts this one in for the next comment.
+                payload=lambda: {
+                    **_thread_payload(request, comment),
+                    "ts": make_token(article, browser=form.browser),
+                },
                 status=201,
             )
     form.renew_token()

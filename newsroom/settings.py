@@ -293,6 +293,8 @@ NEWSROOM = {
     # Anti-spam: a comment form must be this many seconds old, and at most this many hours.
     "COMMENT_MIN_SECONDS": env_int("NEWSROOM_COMMENT_MIN_SECONDS", 3),
     "COMMENT_FORM_MAX_AGE_HOURS": env_int("NEWSROOM_COMMENT_FORM_MAX_AGE_HOURS", 24),
+    # How long an API posting token (GET /api/csrf/) stays good for its one comment.
+    "POSTING_TOKEN_MAX_AGE_MINUTES": env_int("NEWSROOM_POSTING_TOKEN_MAX_AGE_MINUTES", 60),
     # How long a story page rendered for readers without an identity may be served from the
     # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
     "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
@@ -307,6 +309,11 @@ NEWSROOM = {
     # Every write through the API (likes, reports, edits...) on top of each action's own limit.
     "API_WRITE_RATE": env("NEWSROOM_API_WRITE_RATE", "60/m"),
     "API_WRITE_NETWORK_RATE": env("NEWSROOM_API_WRITE_NETWORK_RATE", "600/m"),
+    # Posts of the sign-up, log-in and password reset forms, per address and per network; a
+    # reset per email address too (django-axes still locks a username after failed log-ins).
+    "ACCOUNT_RATE": env("NEWSROOM_ACCOUNT_RATE", "20/h"),
+    "ACCOUNT_NETWORK_RATE": env("NEWSROOM_ACCOUNT_NETWORK_RATE", "100/h"),
+    "PASSWORD_RESET_EMAIL_RATE": env("NEWSROOM_PASSWORD_RESET_EMAIL_RATE", "3/h"),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),

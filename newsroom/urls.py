@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.views import health
+from comments import views as comments_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("api/", include(("newsroom.api_urls", "api"))),
+    # Rate-limited versions of two of Django's account views, found before the rest.
+    path("accounts/login/", comments_views.login_view, name="login"),
+    path("accounts/password_reset/", comments_views.password_reset_view, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),

@@ -63,20 +63,40 @@ def relaxed_comment_limits(settings):
     }
 
 
-@pytest.fixture
-def comment_data():
-    """Return form data for a comment as if the reader had spent a minute writing it."""
+def browser_token(client, article, *, age=60):
+    """Return a form token for `article` served `age` seconds ago to `client`'s browser.
+
+    A token is bound to the browser's CSRF cookie: one is set on the client if it has none.
+    """
     import time
 
-    from comments.forms import make_token
+    from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
 
-    def data(article, **fields):
+    from comments.tokens import browser_hash, make_token
+
+    name = settings.CSRF_COOKIE_NAME
+    if name not in client.cookies:
+        client.cookies[name] = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+    browser = browser_hash(client.cookies[name].value)
+    return make_token(article, browser=browser, issued_at=time.time() - age)
+
+
+@pytest.fixture
+def comment_data(client):
+    """Return form data for a comment as if the reader had spent a minute writing it.
+
+    Its token is good once, from `client` (the `client` fixture unless another is given).
+    """
+
+    def data(article, *, browser=None, **fields):
         values = {
             "author_name": "Ada",
             "author_email": "ada@example.com",
             "body": "A thoughtful comment.",
             "website": "",
-            "ts": make_token(article, issued_at=time.time() - 60),
+            "ts": browser_token(browser or client, article),
         }
         values.update(fields)
         return values

@@ -52,18 +52,27 @@ def test_a_client_written_from_the_schema_can_do_what_a_reader_can(live_server, 
     slug = {"slug": listed["slug"]}
     assert reader.call("listComments", slug).json()["results"] == []
 
+    token = reader.call("getCsrfToken").json()["posting_token"]
     posted = reader.call(
-        "postComment", slug, json={"body": "First!", "author_name": "Schema reader"}
+        "postComment",
+        slug,
+        json={"body": "First!", "author_name": "Schema reader", "posting_token": token},
     )
     assert posted.status_code == 201, posted.text
     assert "newsroom_reader" in reader.http.cookies
     reader.use_csrf_token()
 
     other = SchemaClient(live_server.url)
+    token = other.call("getCsrfToken").json()["posting_token"]
     reply = other.call(
         "postComment",
         slug,
-        json={"body": "A reply", "author_name": "Other", "parent": posted.json()["id"]},
+        json={
+            "body": "A reply",
+            "author_name": "Other",
+            "parent": posted.json()["id"],
+            "posting_token": token,
+        },
     )
     assert reply.status_code == 201, reply.text
     [thread] = reader.call("listComments", slug).json()["results"]

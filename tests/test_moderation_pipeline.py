@@ -53,6 +53,7 @@ def test_pipeline_runs_rules_in_the_documented_order():
     assert names == [
         "closed",
         "length",
+        "posting_token",
         "ban",
         "rate_limit",
         "banned_words",

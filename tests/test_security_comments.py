@@ -39,10 +39,11 @@ def own_and_other(article, make_comment):
     return client, mine, theirs
 
 
-def state_changing_posts(article, mine, theirs, comment_data):
+def state_changing_posts(article, mine, theirs, comment_data, client):
+    form = comment_data(article, browser=client)
     return {
-        "comment": (reverse("comment_post", args=[article.slug]), comment_data(article)),
-        "reply": (reverse("comment_reply", args=[theirs.pk]), comment_data(article)),
+        "comment": (reverse("comment_post", args=[article.slug]), form),
+        "reply": (reverse("comment_reply", args=[theirs.pk]), form),
         "edit": (reverse("comment_edit", args=[mine.pk]), {"body": "Changed."}),
         "delete": (reverse("comment_delete", args=[mine.pk]), {}),
         "like": (reverse("comment_like", args=[theirs.pk]), {}),
@@ -60,7 +61,7 @@ def test_every_state_changing_post_needs_the_csrf_token(
     article, own_and_other, comment_data, post_moderated_site, action, headers
 ):
     client, mine, theirs = own_and_other
-    url, data = state_changing_posts(article, mine, theirs, comment_data)[action]
+    url, data = state_changing_posts(article, mine, theirs, comment_data, client)[action]
     before = snapshot()
     response = client.post(url, data, **headers)
     assert response.status_code == 403

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from articles import page_cache
 from comments import moderation, services
-from comments.forms import check_token
 from comments.models import Comment
 from comments.readers import Reader
 
@@ -254,11 +253,19 @@ def test_returning_reader_keeps_their_csrf_secret_across_cached_pages(article, s
     assert browser.post(url, {**form, "csrfmiddlewaretoken": tokens[0]}).status_code == 302
 
 
-def test_cached_form_timestamp_is_issued_per_reader(article, settings):
-    warm(article)
-    html = seen_by_newcomer(article)
+def test_cached_page_gives_each_newcomer_a_form_token_of_their_own(article, settings):
     settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_MIN_SECONDS": 0}
-    check_token(TIMESTAMP.search(html)[1], article)  # a valid token for this story, not a blank
+    warm(article)
+    first, second = Client(), Client()
+    tokens = [TIMESTAMP.search(page(browser, article))[1] for browser in (first, second)]
+    assert tokens[0] != tokens[1]
+    url = reverse("comment_post", args=[article.slug])
+    form = {"author_name": "Ada", "body": "Whose token is this?"}
+    # The second newcomer cannot post with the first one's token, nor the first one twice.
+    assert second.post(url, {**form, "ts": tokens[0]}).status_code == 400
+    assert first.post(url, {**form, "ts": tokens[0]}).status_code == 302
+    assert first.post(url, {**form, "ts": tokens[0], "body": "Again"}).status_code == 400
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Whose token is this?"]
 
 
 # Conditional GET.

@@ -130,6 +130,9 @@
         replaceThread(data);
         if (isTopForm) {
           form.reset();
+          // Each posting token is good for one comment; the answer brings the next one.
+          const token = form.querySelector("input[name=ts]");
+          if (token && data.ts) token.value = data.ts;
           form.querySelectorAll("[data-form-errors], .errorlist").forEach(function (el) { el.remove(); });
           form.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
         }

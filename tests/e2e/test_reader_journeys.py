@@ -109,6 +109,24 @@ def test_a_first_comment_is_held_and_shown_only_to_its_author(any_page, new_page
     assert page.browser_errors == [] and other.browser_errors == []
 
 
+def test_a_reader_posts_two_comments_in_a_row_from_the_top_form(
+    any_page, discussed_story, post_moderated_site
+):
+    """Each form token posts once; the page (or the script) brings a fresh one for the next."""
+    page = any_page
+    page.goto(discussed_story.get_absolute_url())
+    for body in ("First thought.", "Second thought."):
+        form = page.get_by_role("form", name="Join the conversation")
+        post_as_guest(form, name="Ada", body=body)
+        form.get_by_role("button", name="Post comment").click()
+        expect(page.get_by_text(body)).to_be_visible()
+    assert sorted(Comment.objects.filter(author_name="Ada").values_list("body", flat=True)) == [
+        "First thought.",
+        "Second thought.",
+    ]
+    assert page.browser_errors == []
+
+
 def test_a_guest_replies_three_levels_deep_then_edits_and_deletes(
     any_page, discussed_story, post_moderated_site
 ):
