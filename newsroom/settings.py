@@ -236,6 +236,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Lock out the address every other rule sees (the reader behind our proxies, see NEWSROOM below).
+AXES_CLIENT_IP_CALLABLE = "comments.readers.client_ip"
 
 # Request size: a comment is a few KB and a long story under 100 KB; anything past this is
 # refused with 400 before a view reads it. Headers are limited by the server (gunicorn: 8 KB).
@@ -279,6 +281,10 @@ DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 
 # Product settings (all overridable from the environment).
 NEWSROOM = {
+    # Behind a reverse proxy: the header it puts the client's address in ("X-Forwarded-For" or
+    # "X-Real-IP") and how many proxies of ours stand in front. Empty: REMOTE_ADDR is the client.
+    "PROXY_CLIENT_HEADER": env("NEWSROOM_PROXY_CLIENT_HEADER", ""),
+    "TRUSTED_PROXY_COUNT": env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 1),
     # Days after publication that a story stops taking comments; 0 keeps comments open.
     "COMMENTS_CLOSE_AFTER_DAYS": env_int("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", 30),
     # Site moderation mode: "pre" (hold everything), "first" (hold first-timers), "post".
@@ -319,6 +325,8 @@ NEWSROOM = {
 
 # Django-ratelimit must not fail open when the cache is shared; locmem is fine for one process.
 RATELIMIT_USE_CACHE = "default"
+# `key="ip"` counts the same address as our own limits, bans and lockouts.
+RATELIMIT_IP_META_KEY = "comments.readers.client_ip"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not CACHE_URL else []
 
 LOGGING = {
