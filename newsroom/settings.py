@@ -6,6 +6,7 @@ DJANGO_DEBUG=0 and DJANGO_SECRET_KEY; the process refuses to start without a sec
 See docs/configuration.md for the full table.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -306,6 +307,15 @@ NEWSROOM = {
     # Every write through the API (likes, reports, edits...) on top of each action's own limit.
     "API_WRITE_RATE": env("NEWSROOM_API_WRITE_RATE", "60/m"),
     "API_WRITE_NETWORK_RATE": env("NEWSROOM_API_WRITE_NETWORK_RATE", "600/m"),
+    # The external classifier (its URL is set by editors in the admin) may only reach public
+    # addresses over https; these networks (CIDR, comma-separated) are allowed anyway.
+    "CLASSIFIER_ALLOWED_NETWORKS": [
+        str(ipaddress.ip_network(net, strict=False))
+        for net in env_list("NEWSROOM_CLASSIFIER_ALLOWED_NETWORKS")
+    ],
+    # After this many failures in a row the classifier is not asked for this many seconds.
+    "CLASSIFIER_CIRCUIT_FAILURES": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_FAILURES", 5),
+    "CLASSIFIER_CIRCUIT_SECONDS": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_SECONDS", 60),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),
