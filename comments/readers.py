@@ -41,8 +41,8 @@ def client_ip(request):
     falls back to REMOTE_ADDR (the proxy): a reader can lose their own identity, never take another.
     """
     remote = normalize_ip(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
-    header = settings.NEWSROOM.get("PROXY_CLIENT_HEADER", "")
-    trusted = settings.NEWSROOM.get("TRUSTED_PROXY_COUNT", 1)
+    header = settings.NEWSROOM["PROXY_CLIENT_HEADER"]
+    trusted = settings.NEWSROOM["TRUSTED_PROXY_COUNT"]
     if not header or trusted < 1:
         return remote
     forwarded = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")

@@ -41,6 +41,10 @@ def post_comment(article, comment_data, **meta):
     return Comment.objects.latest("pk")
 
 
+def via_proxy(article, comment_data, forwarded):
+    return post_comment(article, comment_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
 def sent_from(ip):
     return Reader(key="g:x", ip=ip)
 
@@ -48,24 +52,15 @@ def sent_from(ip):
 def test_a_spoofed_left_most_address_is_ignored_behind_one_proxy(
     behind_proxy, article, comment_data
 ):
-    comment = post_comment(
-        article,
-        comment_data,
-        REMOTE_ADDR=PROXY,
-        HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7",
-    )
+    comment = via_proxy(article, comment_data, "1.2.3.4, 198.51.100.7")
     assert comment.ip_hash == sent_from("198.51.100.7").ip_hash
     assert comment.network_hash == sent_from("198.51.100.7").network_hash
     assert comment.network_hash != sent_from("1.2.3.4").network_hash
 
 
 def test_readers_behind_the_same_proxy_are_told_apart(behind_proxy, article, comment_data):
-    first = post_comment(
-        article, comment_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7"
-    )
-    second = post_comment(
-        article, comment_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9"
-    )
+    first = via_proxy(article, comment_data, "198.51.100.7")
+    second = via_proxy(article, comment_data, "203.0.113.9")
     assert first.network_hash != second.network_hash
     assert first.network_hash != sent_from(PROXY).network_hash
 
@@ -74,12 +69,7 @@ def test_with_two_trusted_proxies_the_hop_before_them_is_the_reader(
     behind_proxy, article, comment_data
 ):
     behind_proxy(count=2)
-    comment = post_comment(
-        article,
-        comment_data,
-        REMOTE_ADDR=PROXY,
-        HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7, 10.0.0.1",
-    )
+    comment = via_proxy(article, comment_data, "1.2.3.4, 198.51.100.7, 10.0.0.1")
     assert comment.ip_hash == sent_from("198.51.100.7").ip_hash
 
 
@@ -111,7 +101,7 @@ def test_without_a_proxy_setting_the_header_is_ignored(article, comment_data):
 def test_junk_in_the_header_falls_back_to_the_proxy_address(
     behind_proxy, article, comment_data, header
 ):
-    comment = post_comment(article, comment_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=header)
+    comment = via_proxy(article, comment_data, header)
     assert comment.ip_hash == sent_from(PROXY).ip_hash
 
 
@@ -119,9 +109,7 @@ def test_a_header_shorter_than_the_proxy_chain_falls_back_to_the_proxy_address(
     behind_proxy, article, comment_data
 ):
     behind_proxy(count=3)
-    comment = post_comment(
-        article, comment_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1"
-    )
+    comment = via_proxy(article, comment_data, "1.2.3.4, 10.0.0.1")
     assert comment.ip_hash == sent_from(PROXY).ip_hash
 
 

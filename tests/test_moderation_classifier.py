@@ -264,6 +264,12 @@ def circuit(settings, monkeypatch, relaxed_comment_limits):
     return clock
 
 
+def fail(story, times):
+    Classifier.status = 500
+    for _ in range(times):
+        post_another(story)
+
+
 def test_after_repeated_failures_comments_are_held_without_asking(configured, circuit):
     Classifier.status = 500
     for _ in range(3):
@@ -276,9 +282,7 @@ def test_after_repeated_failures_comments_are_held_without_asking(configured, ci
 
 
 def test_after_the_cool_off_the_classifier_is_tried_again(configured, circuit):
-    Classifier.status = 500
-    for _ in range(4):
-        post_another(configured)
+    fail(configured, 4)
     circuit.now += 61
     Classifier.status = 200
     assert post_another(configured).status == Status.APPROVED
@@ -287,9 +291,7 @@ def test_after_the_cool_off_the_classifier_is_tried_again(configured, circuit):
 
 
 def test_a_failed_trial_opens_the_circuit_again(configured, circuit):
-    Classifier.status = 500
-    for _ in range(3):
-        post_another(configured)
+    fail(configured, 3)
     circuit.now += 61
     post_another(configured)
     assert "classifier unavailable" in post_another(configured).moderation_reason
