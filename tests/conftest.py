@@ -203,9 +203,12 @@ def reference_data(request):
 
     ReactionKind.objects.install_defaults()
     groups = importlib.import_module("comments.migrations.0003_moderation")
+    classifier = importlib.import_module(
+        "comments.migrations.0005_moderationsettings_change_classifier"
+    )
     for name, codes in [
         ("Moderators", groups.MODERATOR_PERMISSIONS),
-        ("Editors", groups.EDITOR_PERMISSIONS),
+        ("Editors", groups.EDITOR_PERMISSIONS + classifier.EDITOR_PERMISSIONS),
     ]:
         group, created = Group.objects.get_or_create(name=name)
         if created:

@@ -1,6 +1,8 @@
 import django.core.validators
 from django.db import migrations, models
 
+EDITOR_PERMISSIONS = [("comments", "change_classifier")]
+
 
 def grant_editors(apps, schema_editor):
     """Editors, and only editors, decide where comments are sent for classification."""
@@ -12,11 +14,10 @@ def grant_editors(apps, schema_editor):
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(
-        content_type__app_label="comments", codename="change_classifier"
-    )
-    for group in Group.objects.filter(name="Editors"):
-        group.permissions.add(permission)
+    for app_label, codename in EDITOR_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for group in Group.objects.filter(name="Editors"):
+            group.permissions.add(permission)
 
 
 class Migration(migrations.Migration):
