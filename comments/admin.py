@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 
 from . import dashboard, moderation
-from .forms import BanAddForm, BanForm
+from .forms import BanAddForm, BanForm, ModerationSettingsForm
 from .models import (
     Ban,
     Comment,
@@ -810,7 +810,11 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
+    form = ModerationSettingsForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    classifier_fields = ["classifier_url", "classifier_secret", "classifier_timeout"]
+    # What everyone else sees of it: never the secret itself.
+    classifier_view = ["classifier_url", "signing_secret", "classifier_timeout"]
     fieldsets = [
         (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
         (
@@ -831,9 +835,24 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         ),
         (
             _("External classifier"),
-            {"fields": ["classifier_url", "classifier_secret", "classifier_timeout"]},
+            {"fields": classifier_fields},
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.has_perm("comments.change_classifier"):
+            return self.fieldsets
+        *others, (title, _options) = self.fieldsets
+        return [*others, (title, {"fields": self.classifier_view})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.has_perm("comments.change_classifier"):
+            return []
+        return self.classifier_view
+
+    @admin.display(description=_("classifier signing secret"))
+    def signing_secret(self, obj):
+        return _("set (only editors see and change it)") if obj.classifier_secret else "—"
 
     def has_add_permission(self, request):
         return False

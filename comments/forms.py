@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Ban, CommentReport
+from . import classifier
+from .models import Ban, CommentReport, ModerationSettings
 from .readers import keyed_hash, network_of
 from .text import renders_blank
 from .tokens import make_token
@@ -120,6 +121,30 @@ class CommentReportForm(forms.Form):
 
 
 # The moderation desk.
+
+
+def validate_classifier_endpoint(url):
+    try:
+        classifier.resolve_endpoint(url)
+    except classifier.ClassifierError as error:
+        raise ValidationError(str(error)) from error
+
+
+class ClassifierEndpointField(forms.URLField):
+    """A URL comments may be sent to: https, and outside the newsroom's own network."""
+
+    default_validators = [*forms.URLField.default_validators, validate_classifier_endpoint]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class ModerationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ModerationSettings
+        fields = ["classifier_url"]  # the admin adds the rest from its fieldsets
+        field_classes = {"classifier_url": ClassifierEndpointField}
 
 
 class BanForm(forms.Form):

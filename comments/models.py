@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
+from .classifier import MAX_TIMEOUT
 from .text import text_hash
 
 
@@ -486,13 +487,15 @@ class ModerationSettings(models.Model):
     classifier_timeout = models.FloatField(
         _("classifier timeout (seconds)"),
         default=2.0,
-        validators=[MinValueValidator(0.1), MaxValueValidator(10)],
+        validators=[MinValueValidator(0.1), MaxValueValidator(MAX_TIMEOUT)],
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("moderation settings")
         verbose_name_plural = _("moderation settings")
+        # Where every comment is sent: editors decide that, moderators only see it.
+        permissions = [("change_classifier", _("Can change the external classifier"))]
 
     def __str__(self):
         return str(_("Moderation settings"))

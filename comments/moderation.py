@@ -379,6 +379,11 @@ def external_classifier(check):
             timeout=config.classifier_timeout,
             payload=classifier.payload_for(check.comment, check.reader, is_edit=check.is_edit),
         )
+    except classifier.Unavailable:
+        return hold("classifier", _("Held: classifier unavailable (it failed repeatedly)."))
+    except classifier.RefusedEndpoint as error:
+        logger.warning("Classifier endpoint refused, holding comment: %s", error)
+        return hold("classifier", _("Held: %(error)s") % {"error": error})
     except classifier.ClassifierError as error:
         logger.warning("Classifier unavailable, holding comment: %s", error)
         return hold("classifier", _("Held: the classifier did not answer."))

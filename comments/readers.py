@@ -22,14 +22,35 @@ COOKIE_SALT = "newsroom.reader"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365 * 2
 
 
+def normalize_ip(value):
+    """Return the address as text, an IPv4-mapped IPv6 address as its IPv4, or None if not one."""
+    try:
+        address = ipaddress.ip_address(value.strip().removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
+
+
 def client_ip(request):
-    """Return the client address; behind a proxy, trust only what the proxy was told to set."""
-    header = getattr(settings, "NEWSROOM_CLIENT_IP_HEADER", "")
-    if header:
-        forwarded = request.META.get(header, "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    """Return the client address: the only source for hashes, bans, rate limits and lockouts.
+
+    Without a configured proxy header that is REMOTE_ADDR. Behind N trusted proxies, each appends
+    the address it saw to the header, so the reader is the N-th value from the right; everything
+    left of it was written by the client. A header that is missing, too short or not an address
+    falls back to REMOTE_ADDR (the proxy): a reader can lose their own identity, never take another.
+    """
+    remote = normalize_ip(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
+    header = settings.NEWSROOM["PROXY_CLIENT_HEADER"]
+    trusted = settings.NEWSROOM["TRUSTED_PROXY_COUNT"]
+    if not header or trusted < 1:
+        return remote
+    forwarded = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    hops = forwarded.rsplit(",", trusted)
+    if len(hops) < trusted:
+        return remote
+    return normalize_ip(hops[-trusted]) or remote
 
 
 def keyed_hash(value, *, purpose):
@@ -40,6 +61,7 @@ def keyed_hash(value, *, purpose):
 
 def network_of(ip):
     """Return the network a client belongs to: its /24 for IPv4, its /64 for IPv6."""
+    ip = normalize_ip(ip) or ip
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
@@ -66,7 +88,7 @@ class Reader:
 
     @cached_property
     def ip_hash(self):
-        return keyed_hash(self.ip, purpose="ip")
+        return keyed_hash(normalize_ip(self.ip) or self.ip, purpose="ip")
 
     @cached_property
     def network_hash(self):

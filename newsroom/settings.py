@@ -6,6 +6,7 @@ DJANGO_DEBUG=0 and DJANGO_SECRET_KEY; the process refuses to start without a sec
 See docs/configuration.md for the full table.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -236,6 +237,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Lock out the address every other rule sees (the reader behind our proxies, see NEWSROOM below).
+AXES_CLIENT_IP_CALLABLE = "comments.readers.client_ip"
 
 # Request size: a comment is a few KB and a long story under 100 KB; anything past this is
 # refused with 400 before a view reads it. Headers are limited by the server (gunicorn: 8 KB).
@@ -283,6 +286,10 @@ DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 
 # Product settings (all overridable from the environment).
 NEWSROOM = {
+    # Behind a reverse proxy: the header it puts the client's address in ("X-Forwarded-For" or
+    # "X-Real-IP") and how many proxies of ours stand in front. Empty: REMOTE_ADDR is the client.
+    "PROXY_CLIENT_HEADER": env("NEWSROOM_PROXY_CLIENT_HEADER", ""),
+    "TRUSTED_PROXY_COUNT": env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 1),
     # Days after publication that a story stops taking comments; 0 keeps comments open.
     "COMMENTS_CLOSE_AFTER_DAYS": env_int("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", 30),
     # Site moderation mode: "pre" (hold everything), "first" (hold first-timers), "post".
@@ -314,6 +321,15 @@ NEWSROOM = {
     "ACCOUNT_RATE": env("NEWSROOM_ACCOUNT_RATE", "20/h"),
     "ACCOUNT_NETWORK_RATE": env("NEWSROOM_ACCOUNT_NETWORK_RATE", "100/h"),
     "PASSWORD_RESET_EMAIL_RATE": env("NEWSROOM_PASSWORD_RESET_EMAIL_RATE", "3/h"),
+    # The external classifier (its URL is set by editors in the admin) may only reach public
+    # addresses over https; these networks (CIDR, comma-separated) are allowed anyway.
+    "CLASSIFIER_ALLOWED_NETWORKS": [
+        str(ipaddress.ip_network(net, strict=False))
+        for net in env_list("NEWSROOM_CLASSIFIER_ALLOWED_NETWORKS")
+    ],
+    # After this many failures in a row the classifier is not asked for this many seconds.
+    "CLASSIFIER_CIRCUIT_FAILURES": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_FAILURES", 5),
+    "CLASSIFIER_CIRCUIT_SECONDS": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_SECONDS", 60),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),
@@ -337,6 +353,8 @@ NEWSROOM = {
 
 # Django-ratelimit must not fail open when the cache is shared; locmem is fine for one process.
 RATELIMIT_USE_CACHE = "default"
+# `key="ip"` counts the same address as our own limits, bans and lockouts.
+RATELIMIT_IP_META_KEY = "comments.readers.client_ip"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not CACHE_URL else []
 
 LOGGING = {

@@ -223,9 +223,10 @@ def reference_data(request):
 
     ReactionKind.objects.install_defaults()
     groups = importlib.import_module("comments.migrations.0003_moderation")
+    classifier = importlib.import_module("comments.migrations.0008_classifier_permission")
     for name, codes in [
         ("Moderators", groups.MODERATOR_PERMISSIONS),
-        ("Editors", groups.EDITOR_PERMISSIONS),
+        ("Editors", groups.EDITOR_PERMISSIONS + classifier.EDITOR_PERMISSIONS),
     ]:
         group, created = Group.objects.get_or_create(name=name)
         if created:

@@ -1,12 +1,16 @@
 """The external classifier, against a real HTTP server on a local port."""
 
+import itertools
 import json
 import threading
 import time
+import types
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
+from django.forms.models import model_to_dict
+from django.urls import reverse
 
 from comments import classifier, moderation
 from comments.models import Comment, ModerationAction, ModerationSettings
@@ -25,21 +29,33 @@ class Classifier(BaseHTTPRequestHandler):
     answer = {"decision": "approve", "score": 0.01}
     delay = 0.0
     status = 200
+    redirect = ""
     received = []
+    paths = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((dict(self.headers), body))
+        type(self).paths.append(self.path)
         time.sleep(self.delay)
+        self.respond()
+
+    def respond(self):
         payload = json.dumps(self.answer).encode()
         try:
             self.send_response(self.status)
+            if self.redirect:
+                self.send_header("Location", self.redirect)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting, as it should
+
+    def do_GET(self):  # where a followed redirect would land
+        type(self).paths.append(self.path)
+        self.respond()
 
     def log_message(self, *args):
         pass
@@ -50,7 +66,9 @@ def server():
     Classifier.answer = {"decision": "approve", "score": 0.01}
     Classifier.delay = 0.0
     Classifier.status = 200
+    Classifier.redirect = ""
     Classifier.received = []
+    Classifier.paths = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Classifier)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -66,7 +84,17 @@ def empty_cache():
 
 
 @pytest.fixture
-def configured(server, make_article):
+def local_classifier_allowed(settings):
+    """The operator's allowance that lets these tests reach a classifier on this machine."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "CLASSIFIER_ALLOWED_NETWORKS": ["127.0.0.1/32"]}
+
+
+def server_url(server, path="/classify", host="127.0.0.1"):
+    return f"http://{host}:{server.server_address[1]}{path}"
+
+
+@pytest.fixture
+def configured(server, make_article, local_classifier_allowed):
     config = ModerationSettings.load()
     config.classifier_url = f"http://127.0.0.1:{server.server_address[1]}/classify"
     config.classifier_secret = SECRET
@@ -138,7 +166,7 @@ def test_classifier_nonsense_answer_holds_the_comment(configured):
     assert post(configured).status == Status.PENDING
 
 
-def test_unreachable_classifier_holds_the_comment(make_article):
+def test_unreachable_classifier_holds_the_comment(make_article, local_classifier_allowed):
     config = ModerationSettings.load()
     config.classifier_url = "http://127.0.0.1:9/nothing-listens-here"
     config.classifier_timeout = 0.5
@@ -152,3 +180,210 @@ def test_classifier_is_not_asked_about_comments_an_earlier_rule_decided(configur
     config.save()
     assert post(configured, body="moron").status == Status.REJECTED
     assert Classifier.received == []
+
+
+# The endpoint cannot reach inside the newsroom's network
+
+numbers = itertools.count()
+
+
+def post_another(story):
+    """Post a comment no earlier one repeats, so only the classifier can hold it."""
+    return post(story, body=f"Comment number {next(numbers)} on the bridge")
+
+
+def use_endpoint(url):
+    config = ModerationSettings.load()
+    config.classifier_url = url
+    config.classifier_timeout = 0.5
+    config.save()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/classify",
+        "http://localhost:{port}/classify",
+        "https://127.0.0.1:{port}/classify",
+        "http://10.0.0.1/classify",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://100.64.0.1/classify",
+        "http://[::1]:{port}/classify",
+        "http://[::ffff:127.0.0.1]:{port}/classify",
+        "file:///etc/passwd",
+        "gopher://127.0.0.1:{port}/_POST",
+    ],
+)
+def test_an_internal_endpoint_is_refused_at_call_time_and_the_comment_held(
+    server, make_article, url
+):
+    use_endpoint(url.format(port=server.server_address[1]))
+    comment = post_another(make_article(moderation_mode="post"))
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "classifier")
+    assert "refused" in comment.moderation_reason
+    assert Classifier.received == []
+
+
+def test_loopback_over_http_is_allowed_in_debug_only(server, make_article, settings):
+    use_endpoint(server_url(server))
+    settings.DEBUG = True
+    assert post_another(make_article(moderation_mode="post")).status == Status.APPROVED
+    assert len(Classifier.received) == 1
+    use_endpoint("http://10.0.0.1/classify")
+    assert "refused" in post_another(make_article(moderation_mode="post")).moderation_reason
+
+
+def test_a_redirect_to_an_internal_address_is_not_followed(configured, server):
+    Classifier.status = 302
+    Classifier.redirect = server_url(server, "/internal")
+    comment = post_another(configured)
+    assert comment.status == Status.PENDING
+    assert Classifier.paths == ["/classify"]
+
+
+def test_a_timeout_above_the_cap_is_refused_in_the_admin(client, editor):
+    client.force_login(editor)
+    response = client.post(SETTINGS_PAGE, settings_form(classifier_timeout=10))
+    assert response.status_code == 200
+    assert ModerationSettings.load_row().classifier_timeout != 10
+
+
+# Repeated failures open a circuit
+
+
+@pytest.fixture
+def circuit(settings, monkeypatch, relaxed_comment_limits):
+    settings.NEWSROOM = {
+        **settings.NEWSROOM,
+        "CLASSIFIER_CIRCUIT_FAILURES": 3,
+        "CLASSIFIER_CIRCUIT_SECONDS": 60,
+    }
+    clock = types.SimpleNamespace(now=time.time())
+    monkeypatch.setattr(classifier, "time", types.SimpleNamespace(time=lambda: clock.now))
+    return clock
+
+
+def fail(story, times):
+    Classifier.status = 500
+    for _ in range(times):
+        post_another(story)
+
+
+def test_after_repeated_failures_comments_are_held_without_asking(configured, circuit):
+    Classifier.status = 500
+    for _ in range(3):
+        assert "did not answer" in post_another(configured).moderation_reason
+    assert len(Classifier.received) == 3
+    comment = post_another(configured)
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "classifier")
+    assert "classifier unavailable" in comment.moderation_reason
+    assert len(Classifier.received) == 3
+
+
+def test_after_the_cool_off_the_classifier_is_tried_again(configured, circuit):
+    fail(configured, 4)
+    circuit.now += 61
+    Classifier.status = 200
+    assert post_another(configured).status == Status.APPROVED
+    assert post_another(configured).status == Status.APPROVED
+    assert len(Classifier.received) == 5
+
+
+def test_a_failed_trial_opens_the_circuit_again(configured, circuit):
+    fail(configured, 3)
+    circuit.now += 61
+    post_another(configured)
+    assert "classifier unavailable" in post_another(configured).moderation_reason
+    assert len(Classifier.received) == 4
+
+
+def test_a_success_resets_the_count_of_failures(configured, circuit):
+    for status in (500, 500, 200, 500, 500):
+        Classifier.status = status
+        post_another(configured)
+    assert "did not answer" in post_another(configured).moderation_reason
+    assert len(Classifier.received) == 6
+
+
+# Only editors change where comments are sent
+
+SETTINGS_PAGE = reverse("admin:comments_moderationsettings_change", args=[1])
+CLASSIFIER_FIELDS = ("classifier_url", "classifier_secret", "classifier_timeout")
+
+
+def settings_form(**changes):
+    values = model_to_dict(ModerationSettings.load_row())
+    values.update(changes)
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def test_a_moderator_sees_the_classifier_but_cannot_change_it(client, moderator):
+    use_endpoint("https://93.184.215.14/classify")
+    ModerationSettings.objects.update(classifier_secret="only-for-editors")
+    client.force_login(moderator)
+    page = client.get(SETTINGS_PAGE).content.decode()
+    assert "https://93.184.215.14/classify" in page and "only-for-editors" not in page
+    assert not any(f'name="{field}"' in page for field in CLASSIFIER_FIELDS)
+    response = client.post(
+        SETTINGS_PAGE,
+        settings_form(
+            classifier_url="https://evil.example/steal",
+            classifier_secret="mine",
+            classifier_timeout=1,
+            report_threshold=7,
+        ),
+    )
+    assert response.status_code == 302
+    config = ModerationSettings.load_row()
+    assert config.report_threshold == 7  # the other settings are still theirs to change
+    assert config.classifier_url == "https://93.184.215.14/classify"
+    assert config.classifier_secret == "only-for-editors" and config.classifier_timeout == 0.5
+
+
+def test_an_editor_changes_the_classifier(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        SETTINGS_PAGE,
+        settings_form(classifier_url="https://93.184.215.14/classify", classifier_secret="s"),
+    )
+    assert response.status_code == 302
+    config = ModerationSettings.load_row()
+    assert (config.classifier_url, config.classifier_secret) == (
+        "https://93.184.215.14/classify",
+        "s",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://93.184.215.14/classify",
+        "http://127.0.0.1/classify",
+        "https://127.0.0.1/classify",
+        "https://localhost/classify",
+        "https://10.0.0.1/classify",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/classify",
+        "https://[fd00:ec2::254]/",
+        "https://[::ffff:10.0.0.1]/",
+        "https://224.0.0.1/",
+        "ftp://93.184.215.14/classify",
+        "file:///etc/passwd",
+        "gopher://93.184.215.14/",
+    ],
+)
+def test_an_editor_cannot_point_the_classifier_inside(client, editor, url):
+    client.force_login(editor)
+    response = client.post(SETTINGS_PAGE, settings_form(classifier_url=url))
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert ModerationSettings.load_row().classifier_url == ""
+
+
+def test_an_operator_may_allow_an_internal_classifier(client, editor, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "CLASSIFIER_ALLOWED_NETWORKS": ["10.20.0.0/16"]}
+    client.force_login(editor)
+    response = client.post(SETTINGS_PAGE, settings_form(classifier_url="http://10.20.0.5/c"))
+    assert response.status_code == 302
+    assert ModerationSettings.load_row().classifier_url == "http://10.20.0.5/c"

@@ -25,6 +25,7 @@ def test_groups_are_created_with_moderation_and_publishing_rights():
     assert moderators < editors
     assert {"add_article", "change_article"} <= editors
     assert "change_moderationaction" not in editors and "delete_moderationaction" not in editors
+    assert "change_classifier" in editors and "change_classifier" not in moderators
 
 
 def test_moderator_approves_from_the_desk(client, moderator, desk_comment):
