@@ -3,6 +3,8 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from articles.models import Article
+
 from .formatting import render_comment
 from .models import Comment, CommentReport
 from .threads import MAX_LEVEL, SORTS
@@ -197,7 +199,11 @@ class ModerationQuerySerializer(serializers.Serializer):
         default=Comment.Status.PENDING,
         help_text="A queue: a status, or `reported` for comments with open reports.",
     )
-    story = serializers.SlugField(required=False, help_text="Only this story's comments.")
+    story = serializers.SlugField(
+        required=False,
+        max_length=Article._meta.get_field("slug").max_length,
+        help_text="Only this story's comments.",
+    )
 
 
 class ModerationDecisionSerializer(serializers.Serializer):

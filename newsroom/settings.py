@@ -244,14 +244,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 REST_FRAMEWORK = {
     # drf-standardized-errors: one JSON error shape for every status, documented in the schema.
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "newsroom.api_errors.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["newsroom.api.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "newsroom.api.Metadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "newsroom API",
@@ -275,7 +276,23 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 # Every API error, whatever its cause, is JSON in one documented shape.
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "newsroom.api_errors.APIExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "413",
+        "415",
+        "429",
+        "500",
+    ],
+    "ERROR_SCHEMAS": {413: "newsroom.api_errors.ErrorResponse413Serializer"},
+}
 
 # Product settings (all overridable from the environment).
 NEWSROOM = {
