@@ -160,6 +160,37 @@ class ConflictResponseSerializer(serializers.Serializer):
 CONFLICT = {409: ConflictResponseSerializer}
 
 
+class CommentRejected(exceptions.ValidationError):
+    """A rule rejected the comment: it is kept for moderators, but never shown."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "comment_rejected"
+
+
+def error_response(name, error_type, codes):
+    """A component for an error answer whose `code` is one of `codes`."""
+    error = type(
+        f"{name}Error",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=codes),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    fields = {"type": serializers.ChoiceField(choices=[error_type]), "errors": error(many=True)}
+    return type(f"{name}Response", (serializers.Serializer,), fields)
+
+
+# What a rule's refusal answers: a reader-facing `detail` and a code a client can act on.
+REFUSED = {
+    403: error_response(
+        "CommentRefused", "client_error", ["permission_denied", "comments_closed", "banned"]
+    ),
+    422: error_response("CommentRejected", "validation_error", ["comment_rejected"]),
+}
+
+
 @contextmanager
 def service_errors():
     """Turn the write path's exceptions into the API's errors, keeping their messages."""
@@ -179,8 +210,8 @@ def service_errors():
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
         if refused.status == 403:
-            raise exceptions.PermissionDenied(refused.message) from refused
-        raise exceptions.ValidationError({"body": [refused.message]}) from refused
+            raise exceptions.PermissionDenied(refused.message, refused.code) from refused
+        raise exceptions.ValidationError({"body": [refused.message]}, refused.code) from refused
     except reactions.ReactionRefused as refused:
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
@@ -251,11 +282,14 @@ class StoryMixin:
         description=(
             "Guests give `author_name` (and optionally `author_email`, never shown); signed-in "
             "readers post as themselves. 201: published. 202: held for moderation, visible to "
-            "its author only. A client without cookies becomes a new guest and gets the reader "
-            "cookie; with the cookie, send the CSRF token (GET /api/csrf/) in `X-CSRFToken`."
+            "its author only. 422 `comment_rejected`: a rule (such as a banned word) rejected it; "
+            "it is kept for moderators but never shown. 403 `comments_closed` or `banned`: refused "
+            "and not kept. 429: too fast. A client without cookies becomes a new guest and gets "
+            "the reader cookie; with the cookie, send the CSRF token (GET /api/csrf/) in "
+            "`X-CSRFToken`."
         ),
         request=CommentCreateSerializer,
-        responses={201: CommentSerializer, 202: CommentSerializer},
+        responses={201: CommentSerializer, 202: CommentSerializer, **REFUSED},
     ),
 )
 @query_errors(CommentQuerySerializer)
@@ -304,6 +338,9 @@ class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
                 parent=parent,
                 user_agent=request.headers.get("User-Agent", ""),
             )
+        if comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM):
+            message = _("Your comment was not published: it breaks this site's rules.")
+            raise CommentRejected({"body": [message]})
         held = comment.status == Comment.Status.PENDING
         return Response(
             self.get_serializer(as_node(comment, reader.key)).data,
@@ -348,6 +385,7 @@ class CommentMixin(ReaderAPIView):
         summary="Edit your own comment",
         description="Within the edit window; the edit goes through moderation again.",
         request=CommentEditSerializer,
+        responses={200: CommentSerializer, 403: REFUSED[403]},
     ),
     delete=extend_schema(
         operation_id="deleteComment",
@@ -452,7 +490,10 @@ class CsrfToken(APIView):
         request=ReactionChoiceSerializer,
     ),
     delete=extend_schema(
-        operation_id="clearReaction", summary="Clear your reaction (if you have one)"
+        operation_id="clearReaction",
+        summary="Clear your reaction (if you have one)",
+        description="Answers the tally as it is afterwards, like setting one.",
+        responses={200: ReactionBarSerializer},
     ),
 )
 class StoryReactions(ReaderAPIView, StoryMixin, generics.GenericAPIView):
