@@ -258,8 +258,11 @@ def as_node(comment, reader_key):
 class StoryMixin:
     """Views under /articles/<slug>/: the published story is the object they hang on."""
 
-    queryset = Article.objects.published()
     lookup_field = "slug"
+
+    def get_queryset(self):
+        # Per request: a story published after the worker started must be found.
+        return Article.objects.published()
 
     @cached_property
     def article(self):
