@@ -106,6 +106,20 @@ TEMPLATES = [
 
 # Database: SQLite file by default, tuned for many concurrent writers; DATABASE_URL switches.
 SQLITE_PATH = Path(env("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")))
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
+    # timeout instead of deadlocking on a read-to-write upgrade ("database is locked").
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-32000;"
+        "PRAGMA mmap_size=134217728;"
+    ),
+}
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
@@ -113,25 +127,19 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # The same tuning however SQLite is named: without it, concurrent readers and
+        # writers get "database is locked" errors.
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
-                # timeout instead of deadlocking on a read-to-write upgrade ("database is locked").
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA cache_size=-32000;"
-                    "PRAGMA mmap_size=134217728;"
-                ),
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
             # Opening a connection runs the PRAGMAs above: keep it for the thread's next request.
             "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
