@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "comments.readers.ReaderMiddleware",
+    "newsroom.middleware.AdminBadInputMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
