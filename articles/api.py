@@ -16,7 +16,7 @@ from .models import Article
 from .serializers import ArticleDetailSerializer, ArticleSerializer, CommentCountSerializer
 
 MAX_BATCH = 100
-BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+BASE64 = re.compile(r"([A-Za-z0-9+/]+={0,2})?")  # empty: the first page, as DRF reads it
 
 
 class StrictCursorPagination(pagination.CursorPagination):
@@ -133,8 +133,18 @@ class CommentCounts(APIView):
         parameters=[
             OpenApiParameter(
                 "slug",
-                str,
-                many=True,
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "pattern": slug_re.pattern.replace(r"\Z", "$"),
+                        "maxLength": Article._meta.get_field("slug").max_length,
+                    },
+                    "minItems": 1,
+                    "maxItems": MAX_BATCH,
+                },
+                style="form",
+                explode=True,
                 required=True,
                 description=f"A story slug; repeat for up to {MAX_BATCH} stories.",
             )
@@ -142,12 +152,13 @@ class CommentCounts(APIView):
         responses=CommentCountSerializer(many=True),
     )
     def get(self, request):
-        slugs = list(dict.fromkeys(request.query_params.getlist("slug")))
+        given = request.query_params.getlist("slug")
+        slugs = list(dict.fromkeys(given))
         if not slugs:
             raise serializers.ValidationError(
                 {"slug": _("Give at least one story slug.")}, "required"
             )
-        if len(slugs) > MAX_BATCH:
+        if len(given) > MAX_BATCH:
             message = _("Ask for at most %(max)d stories at a time.") % {"max": MAX_BATCH}
             raise serializers.ValidationError({"slug": message}, "max_length")
         max_length = Article._meta.get_field("slug").max_length

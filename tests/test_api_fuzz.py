@@ -17,6 +17,7 @@ from django.utils.crypto import get_random_string
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from articles.models import Article
 from comments.models import Comment
@@ -53,19 +54,36 @@ def published_schema():
     return json.loads(OpenApiJsonRenderer().render(document))
 
 
+def lazy_schema_node(request):
+    # schemathesis 4.32 renames sub-tests through `node._nodeid`, which pytest 9 no longer has.
+    if not hasattr(request.node, "_nodeid"):
+        request.node._nodeid = request.node.nodeid
+
+
 @pytest.fixture
-def api_schema(story):
+def api_schema(request, story):
+    lazy_schema_node(request)
     return schemathesis.openapi.from_dict(published_schema())
 
 
 @pytest.fixture
-def staff_api_schema(story):
+def staff_api_schema(request, story):
+    lazy_schema_node(request)
     # The moderator's run sends a real session cookie, so it leaves the cookie parameters alone,
     # and skips the coverage phase the anonymous run already covers.
     staff_schema = schemathesis.openapi.from_dict(published_schema())
     staff_schema.config.generation.update(with_security_parameters=False)
     staff_schema.config.phases.update(phases=["examples", "fuzzing"])
     return staff_schema
+
+
+def beyond_the_schema(case):
+    """The checks a request may fail for a reason its schema cannot state.
+
+    A cursor is opaque: only the ones a list hands out in `next` are valid, and any other string
+    is refused with 400 naming it.
+    """
+    return [positive_data_acceptance] if "cursor" in (case.query or {}) else []
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -79,7 +97,7 @@ staff_schema = schemathesis.pytest.from_fixture("staff_api_schema")
     suppress_health_check=list(HealthCheck),
 )
 def test_api_answers_every_generated_request_within_its_schema(case, live_server, story):
-    case.call_and_validate(base_url=live_server.url)
+    case.call_and_validate(base_url=live_server.url, excluded_checks=beyond_the_schema(case))
 
 
 @pytest.fixture
@@ -104,7 +122,9 @@ def moderator_headers(transactional_db):
     suppress_health_check=list(HealthCheck),
 )
 def test_api_answers_a_moderator_within_its_schema(case, live_server, story, moderator_headers):
-    case.call_and_validate(base_url=live_server.url, headers=moderator_headers)
+    case.call_and_validate(
+        base_url=live_server.url, headers=moderator_headers, excluded_checks=beyond_the_schema(case)
+    )
 
 
 def path_for(template, story, comment):
