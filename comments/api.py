@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorEnum
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -178,16 +179,18 @@ def error_response(name, error_type, codes):
             "attr": serializers.CharField(allow_null=True),
         },
     )
-    fields = {"type": serializers.ChoiceField(choices=[error_type]), "errors": error(many=True)}
+    fields = {"type": serializers.ChoiceField(choices=error_type), "errors": error(many=True)}
     return type(f"{name}Response", (serializers.Serializer,), fields)
 
 
 # What a rule's refusal answers: a reader-facing `detail` and a code a client can act on.
 REFUSED = {
     403: error_response(
-        "CommentRefused", "client_error", ["permission_denied", "comments_closed", "banned"]
+        "CommentRefused",
+        ClientErrorEnum.choices,
+        ["permission_denied", "comments_closed", "banned"],
     ),
-    422: error_response("CommentRejected", "validation_error", ["comment_rejected"]),
+    422: error_response("CommentRejected", ValidationErrorEnum.choices, ["comment_rejected"]),
 }
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext_lazy
 from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import exceptions, serializers, status
 
 
@@ -29,7 +30,7 @@ class Error413Serializer(serializers.Serializer):
 
 
 class ErrorResponse413Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["client_error"])
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error413Serializer(many=True)
 
 
