@@ -1,8 +1,11 @@
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import slug_re
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import generics, pagination, serializers
+from rest_framework import exceptions, generics, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +16,7 @@ from .models import Article
 from .serializers import ArticleDetailSerializer, ArticleSerializer, CommentCountSerializer
 
 MAX_BATCH = 100
+BASE64 = re.compile(r"([A-Za-z0-9+/]+={0,2})?")  # empty: the first page, as DRF reads it
 
 
 class StrictCursorPagination(pagination.CursorPagination):
@@ -36,6 +40,34 @@ class StrictCursorPagination(pagination.CursorPagination):
             raise serializers.ValidationError({self.page_size_query_param: message}, "invalid")
         return size
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        """Answer a cursor this API did not hand out with 400, naming it, like any bad value."""
+        message = _("This is not a cursor from this list: take it from `next` or `previous`.")
+        invalid = serializers.ValidationError({self.cursor_query_param: message}, "invalid")
+        encoded = request.query_params.get(self.cursor_query_param)
+        # b64decode skips what is not base64, so "%00" would otherwise read as the first page.
+        if encoded is not None and not BASE64.fullmatch(encoded):
+            raise invalid
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise invalid from error
+        if cursor is None or cursor.position is None:
+            return cursor
+        # The position lands in a WHERE clause: it must be a value of the ordering field.
+        field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        try:
+            if "\x00" in cursor.position:
+                raise DjangoValidationError("NUL")
+            field.get_prep_value(field.to_python(cursor.position))
+        except (DjangoValidationError, ValueError, OverflowError) as error:
+            raise invalid from error
+        return cursor
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -49,8 +81,10 @@ class ArticlePagination(StrictCursorPagination):
 
 
 def paginated(view):
-    """Document the 400 a bad page_size gets, on a list view using StrictCursorPagination."""
-    return extend_validation_errors(["invalid"], field_name="page_size", methods=["get"])(view)
+    """Document the 400s a bad page_size or cursor gets, on a list using StrictCursorPagination."""
+    for name in ("page_size", "cursor"):
+        view = extend_validation_errors(["invalid"], field_name=name, methods=["get"])(view)
+    return view
 
 
 @extend_schema_view(get=extend_schema(operation_id="listArticles"))
@@ -90,7 +124,7 @@ class ArticleDetail(generics.RetrieveAPIView):
         return self._article
 
 
-@extend_validation_errors(["required", "max_length"], field_name="slug", methods=["get"])
+@extend_validation_errors(["required", "max_length", "invalid"], field_name="slug", methods=["get"])
 class CommentCounts(APIView):
     """Visible comment counts for many stories in one request, for home pages and embeds."""
 
@@ -99,8 +133,18 @@ class CommentCounts(APIView):
         parameters=[
             OpenApiParameter(
                 "slug",
-                str,
-                many=True,
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "pattern": slug_re.pattern.replace(r"\Z", "$"),
+                        "maxLength": Article._meta.get_field("slug").max_length,
+                    },
+                    "minItems": 1,
+                    "maxItems": MAX_BATCH,
+                },
+                style="form",
+                explode=True,
                 required=True,
                 description=f"A story slug; repeat for up to {MAX_BATCH} stories.",
             )
@@ -108,19 +152,22 @@ class CommentCounts(APIView):
         responses=CommentCountSerializer(many=True),
     )
     def get(self, request):
-        slugs = list(dict.fromkeys(request.query_params.getlist("slug")))
+        given = request.query_params.getlist("slug")
+        slugs = list(dict.fromkeys(given))
         if not slugs:
             raise serializers.ValidationError(
                 {"slug": _("Give at least one story slug.")}, "required"
             )
-        if len(slugs) > MAX_BATCH:
+        if len(given) > MAX_BATCH:
             message = _("Ask for at most %(max)d stories at a time.") % {"max": MAX_BATCH}
             raise serializers.ValidationError({"slug": message}, "max_length")
-        # Only real slugs reach the database: PostgreSQL refuses a NUL inside a string.
-        wellformed = [slug for slug in slugs if slug_re.fullmatch(slug)]
+        max_length = Article._meta.get_field("slug").max_length
+        if not all(slug_re.fullmatch(slug) and len(slug) <= max_length for slug in slugs):
+            message = _("Give story slugs: letters, digits, hyphens and underscores only.")
+            raise serializers.ValidationError({"slug": message}, "invalid")
         articles = (
             Article.objects.published()
-            .filter(slug__in=wellformed)
+            .filter(slug__in=slugs)
             .annotate(comment_count=Comment.objects.count_for())
         )
         counts = {a.slug: a.comment_count for a in articles.only("slug")}

@@ -860,6 +860,13 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_object(self, request, object_id, from_field=None):
+        # Before the first save the one row exists only as its first values.
+        found = super().get_object(request, object_id, from_field)
+        if found is None and object_id == "1":
+            return ModerationSettings.load_row()
+        return found
+
     def changelist_view(self, request, extra_context=None):
         # One row of settings: the list is just the way in.
         return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorEnum
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -173,6 +173,39 @@ class NoOpenReportsResponseSerializer(ConflictResponseSerializer):
     errors = NoOpenReportsErrorSerializer(many=True)
 
 
+class CommentRejected(exceptions.ValidationError):
+    """A rule rejected the comment: it is kept for moderators, but never shown."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "comment_rejected"
+
+
+def error_response(name, error_type, codes):
+    """A component for an error answer whose `code` is one of `codes`."""
+    error = type(
+        f"{name}Error",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=codes),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    fields = {"type": serializers.ChoiceField(choices=error_type), "errors": error(many=True)}
+    return type(f"{name}Response", (serializers.Serializer,), fields)
+
+
+# What a rule's refusal answers: a reader-facing `detail` and a code a client can act on.
+REFUSED = {
+    403: error_response(
+        "CommentRefused",
+        ClientErrorEnum.choices,
+        ["permission_denied", "comments_closed", "banned"],
+    ),
+    422: error_response("CommentRejected", ValidationErrorEnum.choices, ["comment_rejected"]),
+}
+
+
 @contextmanager
 def service_errors():
     """Turn the write path's exceptions into the API's errors, keeping their messages."""
@@ -192,14 +225,14 @@ def service_errors():
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
         if refused.status == 403:
-            raise exceptions.PermissionDenied(refused.message) from refused
+            raise exceptions.PermissionDenied(refused.message, refused.code) from refused
         field = "posting_token" if refused.rule == "posting_token" else "body"
-        raise exceptions.ValidationError({field: [refused.message]}) from refused
+        raise exceptions.ValidationError({field: [refused.message]}, refused.code) from refused
     except reactions.ReactionRefused as refused:
         if refused.status == 429:
             raise exceptions.Throttled(refused.retry_after, refused.message) from refused
         if refused.status == 403:
-            raise exceptions.PermissionDenied(refused.message) from refused
+            raise exceptions.PermissionDenied(refused.message, refused.code or None) from refused
         raise exceptions.ValidationError({"kind": [refused.message]}) from refused
 
 
@@ -241,8 +274,11 @@ def as_node(comment, reader_key):
 class StoryMixin:
     """Views under /articles/<slug>/: the published story is the object they hang on."""
 
-    queryset = Article.objects.published()
     lookup_field = "slug"
+
+    def get_queryset(self):
+        # Per request: a story published after the worker started must be found.
+        return Article.objects.published()
 
     @cached_property
     def article(self):
@@ -265,8 +301,11 @@ class StoryMixin:
         description=(
             "Guests give `author_name` (and optionally `author_email`, never shown); signed-in "
             "readers post as themselves. 201: published. 202: held for moderation, visible to "
-            "its author only. A client without cookies becomes a new guest and gets the reader "
-            "cookie; with the cookie, send the CSRF token (GET /api/csrf/) in `X-CSRFToken`.\n\n"
+            "its author only. 422 `comment_rejected`: a rule (such as a banned word) rejected it; "
+            "it is kept for moderators but never shown. 403 `comments_closed` or `banned`: refused "
+            "and not kept. 429: too fast. A client without cookies becomes a new guest and gets "
+            "the reader cookie; with the cookie, send the CSRF token (GET /api/csrf/) in "
+            "`X-CSRFToken`.\n\n"
             "Posting token: GET /api/csrf/ answers a `posting_token` too; send it as "
             "`posting_token` in the body or in the `X-Posting-Token` header, from the same "
             "browser (the `csrftoken` cookie it was issued with). Each token posts one comment. "
@@ -283,7 +322,7 @@ class StoryMixin:
             )
         ],
         request=CommentCreateSerializer,
-        responses={201: CommentSerializer, 202: CommentSerializer},
+        responses={201: CommentSerializer, 202: CommentSerializer, **REFUSED},
     ),
 )
 @query_errors(CommentQuerySerializer)
@@ -336,6 +375,9 @@ class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
                     data["posting_token"] or request.headers.get("X-Posting-Token", ""),
                 ),
             )
+        if comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM):
+            message = _("Your comment was not published: it breaks this site's rules.")
+            raise CommentRejected({"body": [message]})
         held = comment.status == Comment.Status.PENDING
         return Response(
             self.get_serializer(as_node(comment, reader.key)).data,
@@ -380,6 +422,7 @@ class CommentMixin(ReaderAPIView):
         summary="Edit your own comment",
         description="Within the edit window; the edit goes through moderation again.",
         request=CommentEditSerializer,
+        responses={200: CommentSerializer, 403: REFUSED[403]},
     ),
     delete=extend_schema(
         operation_id="deleteComment",
@@ -495,7 +538,10 @@ class CsrfToken(APIView):
         request=ReactionChoiceSerializer,
     ),
     delete=extend_schema(
-        operation_id="clearReaction", summary="Clear your reaction (if you have one)"
+        operation_id="clearReaction",
+        summary="Clear your reaction (if you have one)",
+        description="Answers the tally as it is afterwards, like setting one.",
+        responses={200: ReactionBarSerializer},
     ),
 )
 class StoryReactions(ReaderAPIView, StoryMixin, generics.GenericAPIView):

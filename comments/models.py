@@ -519,7 +519,7 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def load_row(cls):
-        """Return the one settings row, created from `NEWSROOM["MODERATION"]` on first use."""
+        """Return the one settings row, or its first values from `NEWSROOM["MODERATION"]`."""
         defaults = {
             "banned_words": "\n".join(_default("BANNED_WORDS")),
             "suspect_words": "\n".join(_default("SUSPECT_WORDS")),
@@ -536,7 +536,8 @@ class ModerationSettings(models.Model):
             "classifier_secret": _default("CLASSIFIER_SECRET"),
             "classifier_timeout": _default("CLASSIFIER_TIMEOUT"),
         }
-        return cls.objects.get_or_create(pk=1, defaults=defaults)[0]
+        # Not created here: a GET must never write a row. The admin's first save does.
+        return cls.objects.filter(pk=1).first() or cls(pk=1, **defaults)
 
 
 class BanQuerySet(models.QuerySet):

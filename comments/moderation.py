@@ -47,12 +47,13 @@ Action = ModerationAction.Action
 class CommentRefused(Exception):
     """The comment is refused outright and not saved."""
 
-    def __init__(self, message, *, status=400, rule="", retry_after=None):
+    def __init__(self, message, *, status=400, rule="", retry_after=None, code=""):
         super().__init__(message)
         self.message = message
         self.status = status
         self.rule = rule
         self.retry_after = retry_after
+        self.code = code or rule  # machine-readable, for API clients
 
 
 @dataclass(frozen=True)
@@ -150,17 +151,24 @@ def count_links(text):
 
 def closed(check):
     if not check.article.comments_open:
-        raise CommentRefused(_("Comments are closed on this story."), status=403, rule="closed")
+        raise CommentRefused(
+            _("Comments are closed on this story."),
+            status=403,
+            rule="closed",
+            code="comments_closed",
+        )
 
 
 def length(check):
     body = check.comment.body.strip()
     limit = settings.NEWSROOM["COMMENT_MAX_LENGTH"]
     if not body:
-        raise CommentRefused(_("Please write a comment."), rule="length")
+        raise CommentRefused(_("Please write a comment."), rule="length", code="blank")
     if len(body) > limit:
         raise CommentRefused(
-            _("Comments can be at most %(limit)d characters.") % {"limit": limit}, rule="length"
+            _("Comments can be at most %(limit)d characters.") % {"limit": limit},
+            rule="length",
+            code="max_length",
         )
 
 
@@ -254,7 +262,7 @@ def ban(check):
     if check.config.ban_action == ModerationSettings.BanAction.HOLD:
         return hold("ban", _("Held: %(kind)s is banned (%(reason)s).") % {
             "kind": found.get_kind_display().lower(), "reason": found.reason})  # fmt: skip
-    raise CommentRefused(message, status=403, rule="ban")
+    raise CommentRefused(message, status=403, rule="ban", code="banned")
 
 
 def rate_limit(check):

@@ -34,11 +34,12 @@ ATTEMPTS = 5
 class ReactionRefused(Exception):
     """The reaction is refused and nothing changed; `status` is the HTTP status to answer."""
 
-    def __init__(self, message, *, status=400, retry_after=None):
+    def __init__(self, message, *, status=400, retry_after=None, code=""):
         super().__init__(message)
         self.message = message
         self.status = status
         self.retry_after = retry_after
+        self.code = code  # machine-readable, for API clients
 
 
 def retry_on_conflict(write):
@@ -123,7 +124,7 @@ def reaction_set(*, article, reader, kind, toggle=True):
         raise ReactionRefused(_("There is no such reaction."), status=400)
     banned = moderation.banned_message(reader)
     if banned:
-        raise ReactionRefused(banned, status=403)
+        raise ReactionRefused(banned, status=403, code="banned")
     try:
         ratelimits.enforce(
             group="reaction",

@@ -1,15 +1,18 @@
 """What the API says about comments. Emails, IP hashes, user agents and notes never appear here."""
 
 from django.conf import settings
+from django.db import DatabaseError
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from articles.models import Article
+
 from .formatting import render_comment
-from .models import Comment, CommentReport, CommentRevision
+from .models import Comment, CommentReport, CommentRevision, ReactionKind
 from .threads import MAX_LEVEL, SORTS
 
 # Largest id a path or body may name; bigger numbers cannot be a row and would overflow SQLite.
 MAX_ID = 2**63 - 1
-SHOWN_STATUSES = [Comment.Status.APPROVED, Comment.Status.PENDING]
 
 
 class CommentSerializer(serializers.Serializer):
@@ -36,8 +39,11 @@ class CommentSerializer(serializers.Serializer):
     body_html = serializers.SerializerMethodField(help_text="The text rendered and sanitised.")
     status = serializers.ChoiceField(
         source="comment.status",
-        choices=SHOWN_STATUSES,
-        help_text="Pending comments are shown to their author only, awaiting moderation.",
+        choices=Comment.Status.values,
+        help_text=(
+            "Readers see approved comments, and their own pending ones (awaiting moderation). "
+            "Rejected and spam comments are shown to moderators only."
+        ),
     )
     is_deleted = serializers.BooleanField(source="comment.is_deleted")
     is_featured = serializers.BooleanField(source="comment.is_featured")
@@ -102,25 +108,32 @@ class CommentQuerySerializer(serializers.Serializer):
     )
 
 
+def comment_body_field():
+    """The text of a comment; its limit is read when a request (or the schema) needs it."""
+    limit = settings.NEWSROOM["COMMENT_MAX_LENGTH"]
+    return serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=limit,
+        help_text=f"At most {limit} characters. Paragraphs, <b>, <i> and links.",
+    )
+
+
 class CommentCreateSerializer(serializers.Serializer):
     """A new comment or reply. The write path checks the text itself, as for the page's form."""
 
-    body = serializers.CharField(
-        allow_blank=True,
-        trim_whitespace=False,
-        help_text=f"At most {settings.NEWSROOM['COMMENT_MAX_LENGTH']} characters. "
-        "Paragraphs, <b>, <i> and links.",
-    )
     author_name = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
+        max_length=Comment._meta.get_field("author_name").max_length,
         help_text="Guests only: the name shown with the comment.",
     )
-    author_email = serializers.CharField(
+    author_email = serializers.EmailField(
         required=False,
         allow_blank=True,
         default="",
+        max_length=Comment._meta.get_field("author_email").max_length,
         help_text="Guests only, optional, never shown to readers; editors may write to it.",
     )
     parent = serializers.IntegerField(
@@ -135,9 +148,13 @@ class CommentCreateSerializer(serializers.Serializer):
         "the X-Posting-Token header). Without a valid one the comment is held for moderation.",
     )
 
+    def get_fields(self):
+        return {"body": comment_body_field(), **super().get_fields()}
+
 
 class CommentEditSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    def get_fields(self):
+        return {"body": comment_body_field()}
 
 
 class LikeSerializer(serializers.Serializer):
@@ -241,7 +258,11 @@ class ModerationQuerySerializer(serializers.Serializer):
         default=Comment.Status.PENDING,
         help_text="A queue: a status, or `reported` for comments with open reports.",
     )
-    story = serializers.SlugField(required=False, help_text="Only this story's comments.")
+    story = serializers.SlugField(
+        required=False,
+        max_length=Article._meta.get_field("slug").max_length,
+        help_text="Only this story's comments.",
+    )
 
 
 class ModerationDecisionSerializer(serializers.Serializer):
@@ -297,4 +318,22 @@ class ReactionBarSerializer(serializers.Serializer):
 
 
 class ReactionChoiceSerializer(serializers.Serializer):
-    kind = serializers.CharField(max_length=20, help_text="A reaction key, such as `love`.")
+    def get_fields(self):
+        # Read per request (and per schema download): editors switch reactions on and off.
+        description = (
+            "The key of a reaction on the bar. Editors switch reactions on and off, so this "
+            "list is the one in force when the schema was downloaded; a reaction switched off "
+            "since is refused with 400."
+        )
+        try:
+            keys = list(ReactionKind.objects.enabled().values_list("key", flat=True))
+        except DatabaseError:
+            # A schema built without a database (the deploy check) cannot list them.
+            max_length = ReactionKind._meta.get_field("key").max_length
+            return {"kind": serializers.CharField(max_length=max_length, help_text=description)}
+        kind = serializers.ChoiceField(
+            choices=keys,
+            error_messages={"invalid_choice": gettext_lazy("There is no such reaction.")},
+            help_text=description,
+        )
+        return {"kind": kind}

@@ -242,7 +242,7 @@ def _refuse_banned(reader):
     """Refuse with 403, changing nothing, a reader a ban covers (by key, network or email)."""
     message = moderation.banned_message(reader)
     if message:
-        raise moderation.CommentRefused(message, status=403, rule="ban")
+        raise moderation.CommentRefused(message, status=403, rule="ban", code="banned")
 
 
 def _limit_rate(group, reader, message, *, per_network="REACTION_NETWORK_RATE"):

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "comments.readers.ReaderMiddleware",
+    "newsroom.middleware.AdminBadInputMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,6 +108,20 @@ TEMPLATES = [
 
 # Database: SQLite file by default, tuned for many concurrent writers; DATABASE_URL switches.
 SQLITE_PATH = Path(env("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")))
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
+    # timeout instead of deadlocking on a read-to-write upgrade ("database is locked").
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-32000;"
+        "PRAGMA mmap_size=134217728;"
+    ),
+}
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
@@ -114,25 +129,19 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # The same tuning however SQLite is named: without it, concurrent readers and
+        # writers get "database is locked" errors.
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
-                # timeout instead of deadlocking on a read-to-write upgrade ("database is locked").
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA cache_size=-32000;"
-                    "PRAGMA mmap_size=134217728;"
-                ),
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
             # Opening a connection runs the PRAGMAs above: keep it for the thread's next request.
             "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
@@ -247,14 +256,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 REST_FRAMEWORK = {
     # drf-standardized-errors: one JSON error shape for every status, documented in the schema.
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "newsroom.api_errors.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["newsroom.api.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "newsroom.api.Metadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "newsroom API",
@@ -282,7 +292,23 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ModerationCommentStatusEnum"] = (
     "comments.models.Comment.Status"
 )
 # Every API error, whatever its cause, is JSON in one documented shape.
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "newsroom.api_errors.APIExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "413",
+        "415",
+        "429",
+        "500",
+    ],
+    "ERROR_SCHEMAS": {413: "newsroom.api_errors.ErrorResponse413Serializer"},
+}
 
 # Product settings (all overridable from the environment).
 NEWSROOM = {

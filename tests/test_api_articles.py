@@ -103,10 +103,10 @@ def test_batch_comment_counts_needs_a_slug_and_caps_the_batch(api):
     assert "at most 100" in response.json()["errors"][0]["detail"]
 
 
-def test_batch_comment_counts_skip_malformed_slugs(api, article):
+def test_batch_comment_counts_refuse_malformed_slugs_naming_the_field(api, article):
     response = api.get(f"/api/comment-counts/?slug={article.slug}&slug=%00bad&slug=")
-    assert response.status_code == 200
-    assert response.json() == [{"slug": article.slug, "comment_count": 0}]
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "slug"
 
 
 def test_story_paths_with_a_nul_are_json_404(api):

@@ -416,7 +416,7 @@ def test_a_banned_reader_cannot_report_like_or_react_by_api(article, target, mon
     for response in responses:
         assert response.status_code == 403
         [error] = response.json()["errors"]
-        assert error["code"] == "permission_denied" and "suspended" in error["detail"]
+        assert error["code"] == "banned" and "suspended" in error["detail"]
     assert nothing_written()
 
 
