@@ -1,10 +1,11 @@
 """In the default setup (SQLite, no Redis) every worker process counts against the same limits."""
 
-import os
 import subprocess
 import sys
 
 from django.conf import settings
+
+from tests.test_security_headers import production_env
 
 # Each process counts `hits` actions by one reader against a daily limit (a day, so a test never
 # straddles a window), and prints what it was answered.
@@ -29,16 +30,7 @@ print(" ".join(answers))
 
 def worker_env(tmp_path):
     """The environment of a production worker on the default setup: SQLite, no cache URL."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NEWSROOM_", "PYTEST_")) and key != "DATABASE_URL"
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="newsroom.settings",
-        DJANGO_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
-    )
-    return env
+    return production_env(DJANGO_SQLITE_PATH=str(tmp_path / "db.sqlite3"))
 
 
 def start_worker(tmp_path, hits, rate):
