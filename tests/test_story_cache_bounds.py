@@ -3,7 +3,8 @@
 import tracemalloc
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from articles import page_cache
@@ -20,8 +21,11 @@ def open_site(relaxed_comment_limits, post_moderated_site, settings):
 
 
 def cache_keys():
-    """Every key in this process's local-memory cache (the default without DJANGO_CACHE_URL)."""
-    return list(getattr(cache, "_cache", {}))
+    """Every key in the cache: this process's memory, or Redis with DJANGO_CACHE_URL."""
+    store = caches["default"]
+    if isinstance(store, LocMemCache):
+        return list(store._cache)
+    return store._cache.get_client().keys("*")
 
 
 def newcomer_get(path):
