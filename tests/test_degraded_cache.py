@@ -80,7 +80,7 @@ def cache_errors(caplog):
 
 
 def test_story_page_comments_and_reactions_go_on_when_redis_dies(
-    redis_site, article, make_comment, comment_data, settings, caplog
+    redis_site, client, article, make_comment, comment_data, caplog
 ):
     make_comment(article, body="Said before the outage")
     assert Client().get(article.get_absolute_url()).status_code == 200  # cached in Redis
@@ -90,9 +90,8 @@ def test_story_page_comments_and_reactions_go_on_when_redis_dies(
     assert newcomer.status_code == 200
     assert "Said before the outage" in newcomer.content.decode()
 
-    writer = Client()
     url = reverse("comment_post", args=[article.slug])
-    posted = writer.post(url, comment_data(article, body="Said during the outage"))
+    posted = client.post(url, comment_data(article, body="Said during the outage"))
     assert posted.status_code == 302
     assert Comment.objects.filter(body="Said during the outage").exists()
     assert "Said during the outage" in Client().get(article.get_absolute_url()).content.decode()
@@ -106,14 +105,13 @@ def test_story_page_comments_and_reactions_go_on_when_redis_dies(
 
 
 def test_rate_limits_still_refuse_a_flood_when_redis_is_down(
-    redis_site, article, comment_data, settings
+    redis_site, client, article, comment_data, settings
 ):
     settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_RATE": "3/m"}
     redis_site.stop()
-    writer = Client()
     url = reverse("comment_post", args=[article.slug])
     answers = [
-        writer.post(url, comment_data(article, body=f"Flood number {n}")).status_code
+        client.post(url, comment_data(article, body=f"Flood number {n}")).status_code
         for n in range(6)
     ]
     assert answers[:3] == [302, 302, 302]
