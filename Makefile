@@ -45,4 +45,4 @@ bench: $(BIN)/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3* test-db.sqlite3*
+	rm -rf $(VENV) staticfiles db.sqlite3* db.ratelimits.sqlite3* test-db*.sqlite3*

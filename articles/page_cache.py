@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import Http404
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 from django.utils import timezone
@@ -38,7 +38,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from comments.readers import COOKIE_NAME as READER_COOKIE
+from comments.threads import names_a_page
 from comments.tokens import BROWSER_LENGTH, browser_of, make_token
+from newsroom.cache import is_shared
 from newsroom.prepared import prepared
 
 from .models import Article
@@ -76,7 +78,6 @@ def is_cacheable(request):
         settings.NEWSROOM["STORY_CACHE_SECONDS"] > 0
         and request.method in ("GET", "HEAD")
         and not any(name in request.COOKIES for name in identity)
-        and (not request.META.get("QUERY_STRING") or set(request.GET) <= PAGE_PARAMETERS)
     )
 
 
@@ -106,13 +107,24 @@ def lookup(slug):
 
 
 def cache_key(request, article):
-    path = request.path
-    if request.META.get("QUERY_STRING"):
-        path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    """Return the page's key, or None when its query values name no page of the story.
+
+    Only values that name something that exists make a key (a known sort, a real thread, a real
+    cursor; see `names_a_page`), so no one can fill the cache by inventing values; a page they
+    ask for is rendered for them alone. The key holds the values that choose the page, not the
+    query string, so repeating or reordering them does not make another entry.
+    """
+    sort, cursor, thread = (request.GET.get(name) for name in ("sort", "after", "thread"))
+    if request.META.get("QUERY_STRING") and not (
+        set(request.GET) <= PAGE_PARAMETERS
+        and names_a_page(article.pk, sort=sort, cursor=cursor, thread=thread)
+    ):
+        return None
     # The raw value as the database returns it (a datetime, or text on SQLite): only a change of
     # it matters here. Without spaces, which some cache backends refuse in keys.
     changed = str(article.updated_at).replace(" ", "_")
-    return f"story-page-2:{article.pk}:{article.page_version}:{changed}:{get_language()}:{path}"
+    page = f"{request.path}:{sort or ''}:{cursor or ''}:{thread or ''}"
+    return f"story-page-2:{article.pk}:{article.page_version}:{changed}:{get_language()}:{page}"
 
 
 def store(key, html, story_pk):
@@ -140,7 +152,8 @@ def store(key, html, story_pk):
         "gzip": _gzip_parts(html, slot_lengths),
         "expires": time.time() + timeout,
     }
-    cache.set(key, entry, timeout)
+    if is_shared(caches["default"]):
+        cache.set(key, entry, timeout)
     _remember(key, entry)
     return entry
 
@@ -148,32 +161,55 @@ def store(key, html, story_pk):
 # The pages this worker served last, kept as they are: reading one back from the cache means
 # unpickling 110 KiB, or fetching it from Redis. A key names one version of one page (the story's
 # page_version and updated_at are in it), so a kept entry is never out of date; it is only kept
-# until it expires in the cache too, for what the clock alone changes on the page.
+# until it expires in the cache too, for what the clock alone changes on the page. They take at
+# most NEWSROOM["PAGE_CACHE_WORKER_BYTES"]; the oldest go first.
+#
+# A cache only this process reads (local memory, or Redis's stand-in while Redis is down) would
+# keep a second, pickled copy of the same pages with no cap in bytes: pages are not put there.
 _recent = {}
+_recent_sizes = {}
 _recent_lock = threading.Lock()
-RECENT_PAGES = 32
 
 
 def fetch(key):
     """Return the cached entry for `key`, or None when the page must be rendered."""
     entry = _recent.get(key)
     if entry is None or entry["expires"] <= time.time():
-        entry = cache.get(key)
+        entry = cache.get(key) if is_shared(caches["default"]) else None
         if entry is not None:
             _remember(key, entry)
     return entry
 
 
+def _entry_bytes(entry):
+    return len(entry["template"]) + sum(
+        len(part[0]) + len(part[-1]) for part in entry["gzip"] or ()
+    )
+
+
 def _remember(key, entry):
+    size, cap = _entry_bytes(entry), settings.NEWSROOM["PAGE_CACHE_WORKER_BYTES"]
     with _recent_lock:
-        if len(_recent) >= RECENT_PAGES:
-            del _recent[next(iter(_recent))]  # the oldest
-        _recent[key] = entry
+        _recent.pop(key, None)
+        _recent_sizes.pop(key, None)
+        if size > cap:
+            return
+        while _recent and sum(_recent_sizes.values()) + size > cap:
+            oldest = next(iter(_recent))
+            del _recent[oldest], _recent_sizes[oldest]
+        _recent[key], _recent_sizes[key] = entry, size
+
+
+def kept_bytes():
+    """Return the bytes of the pages this worker keeps."""
+    return sum(_recent_sizes.values())
 
 
 def forget():
     """Drop this worker's kept pages (tests do, with the cache)."""
-    _recent.clear()
+    with _recent_lock:
+        _recent.clear()
+        _recent_sizes.clear()
 
 
 # Gzip, compressed once per page although every response carries its own tokens.

@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -33,6 +34,8 @@ class ArticleDetailView(DetailView):
             return super().get(request, *args, **kwargs)
         story = page_cache.lookup(kwargs["slug"])
         key = page_cache.cache_key(request, story)
+        if key is None:
+            return super().get(request, *args, **kwargs)
         entry = page_cache.fetch(key)
         if entry is None:
             self.object = self.get_object()
@@ -60,16 +63,38 @@ class ArticleDetailView(DetailView):
         return context
 
 
-@never_cache
-def health(request):
-    """Answer whether the app can reach its database."""
+def _database_status():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse(
-            {"status": "error", "database": "unreachable", "detail": type(error).__name__},
-            status=503,
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return "unreachable", type(error).__name__
+    return "ok", None
+
+
+def _cache_status():
+    if hasattr(cache, "ping"):  # it falls back to memory (newsroom/cache.py): ask the store
+        return "ok" if cache.ping() else "unreachable"
+    try:
+        cache.has_key("health")
+    except Exception:  # noqa: BLE001 - any cache failure means degraded
+        return "unreachable"
+    return "ok"
+
+
+@never_cache
+def health(request):
+    """Answer whether the app can serve: 503 without its database, "degraded" without its cache.
+
+    A dead cache still answers 200, so a load balancer keeps sending readers: pages then render
+    from the database and rate limits count per process.
+    """
+    database, detail = _database_status()
+    cache_status = _cache_status()
+    body = {"status": "ok", "database": database, "cache": cache_status}
+    if database != "ok":
+        return JsonResponse({**body, "status": "error", "detail": detail}, status=503)
+    if cache_status != "ok":
+        body["status"] = "degraded"
+    return JsonResponse(body)

@@ -68,7 +68,7 @@ def parse_args(argv=None):
 
 def setup_django():
     """Build a fresh SQLite database with the stories and configure Django in this process."""
-    for path in WORK.glob("bench.sqlite3*"):
+    for path in WORK.glob("bench.*sqlite3*"):
         path.unlink()
     env = app_env(sqlite_path=SQLITE_PATH)
     os.environ.clear()

@@ -73,6 +73,30 @@ def make_cursor(comment, sort):
     return f"{micros}.{comment.pk}"
 
 
+def names_a_page(article_id, *, sort=None, cursor=None, thread=None):
+    """Return whether query values, as given, name a page of the story readers can reach.
+
+    That is a known sort; a cursor exactly as "Load more" writes it for one of the story's
+    visible threads; or the id, as written in a permalink, of one of those threads. The story
+    page caches only these (articles.page_cache), so made-up values cannot fill the cache.
+    """
+    if sort is not None and sort not in SORTS:
+        return False
+    if cursor is not None and thread is not None:
+        return False
+    wanted = cursor if cursor is not None else thread
+    if wanted is None:
+        return True
+    pk = wanted.rpartition(".")[2] if cursor is not None else wanted
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 19:
+        return False
+    roots = Comment.objects.filter(article_id=article_id).top_level().visible()
+    root = roots.filter(pk=int(pk)).only("created_at", "like_count").first()
+    if root is None:
+        return False
+    return str(root.pk) == pk and (cursor is None or make_cursor(root, parse_sort(sort)) == cursor)
+
+
 def _after(queryset, sort, cursor):
     """Filter to the comments after `cursor` in `sort` order; ignore a malformed cursor."""
     try:

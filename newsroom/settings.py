@@ -150,6 +150,7 @@ else:
     }
 
 # Cache: local memory by default; DJANGO_CACHE_URL=redis://... shares cache and rate limits.
+# With Redis down the site keeps serving from each process's memory (newsroom/cache.py).
 CACHE_URL = env("DJANGO_CACHE_URL")
 if TESTING and CACHE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
     # Each parallel test worker gets its own Redis database, since cache.clear() flushes a whole
@@ -157,14 +158,30 @@ if TESTING and CACHE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
     _base, _, _db = CACHE_URL.rpartition("/")
     _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
     CACHE_URL = f"{_base}/{int(_db or 0) + _worker}" if _db.isdigit() else CACHE_URL
+# Rate limits without Redis: an SQLite file every worker on this machine shares.
+if TESTING:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    _ratelimits_path = BASE_DIR / f"test-db.ratelimits-{_worker}.sqlite3"
+elif str(SQLITE_PATH) == ":memory:":
+    _ratelimits_path = ":memory:"
+else:
+    _ratelimits_path = SQLITE_PATH.with_name(f"{SQLITE_PATH.stem}.ratelimits.sqlite3")
+RATELIMIT_SQLITE_PATH = env("DJANGO_RATELIMIT_SQLITE_PATH", str(_ratelimits_path))
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    _timeout = float(env("DJANGO_CACHE_SOCKET_TIMEOUT", "0.5"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.FallbackRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", "newsroom"),
+            "OPTIONS": {
+                "socket_connect_timeout": _timeout,
+                "socket_timeout": _timeout,
+                "RETRY_SECONDS": float(env("DJANGO_CACHE_RETRY_SECONDS", "5")),
+            },
         }
     }
+    RATELIMIT_USE_CACHE = "default"
 elif CACHE_URL:
     raise ImproperlyConfigured(f"DJANGO_CACHE_URL must be a redis:// URL, got {CACHE_URL!r}.")
 else:
@@ -173,8 +190,13 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
             "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+        },
+        "ratelimits": {
+            "BACKEND": "newsroom.cache.SQLiteCache",
+            "LOCATION": RATELIMIT_SQLITE_PATH,
+        },
     }
+    RATELIMIT_USE_CACHE = "ratelimits"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -331,6 +353,8 @@ NEWSROOM = {
     # How long a story page rendered for readers without an identity may be served from the
     # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
     "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
+    # Most bytes of rendered story pages each worker keeps in its memory (the oldest go first).
+    "PAGE_CACHE_WORKER_BYTES": env_int("NEWSROOM_PAGE_CACHE_WORKER_BYTES", 16 * 1024 * 1024),
     # Rate limits in django-ratelimit syntax, per reader and per network.
     "REACTION_RATE": env("NEWSROOM_REACTION_RATE", "30/m"),
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),
@@ -377,11 +401,12 @@ NEWSROOM = {
     },
 }
 
-# Django-ratelimit must not fail open when the cache is shared; locmem is fine for one process.
-RATELIMIT_USE_CACHE = "default"
 # `key="ip"` counts the same address as our own limits, bans and lockouts.
 RATELIMIT_IP_META_KEY = "comments.readers.client_ip"
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not CACHE_URL else []
+# django-ratelimit's E003 (a cache that is not shared or not atomic) stays on: both rate-limit
+# stores above are shared and count atomically (tests/test_ratelimits_shared.py). Its W001 only
+# says a backend is not one of the few it names (django-redis, memcached), which ours are not.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 LOGGING = {
     "version": 1,

@@ -255,13 +255,18 @@ def steady_rate_windows(monkeypatch):
 # ---------- Story page cache (issue 8) ----------
 @pytest.fixture(autouse=True)
 def empty_cache_per_test():
-    """Start every test with an empty cache: cached pages and settings must not cross tests."""
-    from django.core.cache import cache
+    """Start every test with an empty cache: cached pages, settings and rate-limit counts must
+    not cross tests."""
+    from django.conf import settings
+    from django.core.cache import cache, caches
 
     from articles import page_cache
 
-    cache.clear()
-    page_cache.forget()
+    def empty():
+        cache.clear()
+        caches[settings.RATELIMIT_USE_CACHE].clear()
+        page_cache.forget()
+
+    empty()
     yield
-    cache.clear()
-    page_cache.forget()
+    empty()

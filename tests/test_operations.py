@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_health_endpoint_reports_database_ok(client):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_health_endpoint_reports_a_broken_database(client, monkeypatch):
@@ -22,6 +22,7 @@ def test_health_endpoint_reports_a_broken_database(client, monkeypatch):
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
+    assert response.json()["database"] == "unreachable"
 
 
 def test_settings_refuse_to_start_without_secret_when_debug_is_off():
