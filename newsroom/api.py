@@ -30,3 +30,26 @@ class Metadata(metadata.SimpleMetadata):
             return super().get_serializer_info(serializer)
         finally:
             self._open.discard(type(serializer))
+
+
+NO_NUL = "^[^\\x00]*$"
+
+
+def document_refused_nul_characters(result, generator, request, public):
+    """Say in the schema what every DRF CharField refuses: text with a NUL character (400).
+
+    A drf-spectacular postprocessing hook, so each free-text field of a request body carries the
+    pattern; clients and the schema fuzzer then know such text is invalid, not merely unlucky.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for field in component.get("properties", {}).values():
+            is_free_text = field.get("type") == "string" and not {
+                "enum",
+                "format",
+                "pattern",
+            } & set(field)
+            if is_free_text and not field.get("readOnly"):
+                field["pattern"] = NO_NUL
+    return result

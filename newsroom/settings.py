@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "newsroom.api.document_refused_nul_characters",
     ],
 }
 # One enum for every status a comment can have, wherever the desk's API shows one.

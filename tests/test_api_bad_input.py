@@ -220,3 +220,31 @@ def test_story_published_after_start_is_found_under_the_api(api):
     Article.objects.filter(pk=story.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     for path in ("", "comments/", "reactions/"):
         assert api.get(f"/api/articles/{story.slug}/{path}").status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    "text", ["Spam\x00here", "\ud83d lone surrogate"], ids=["nul", "surrogate"]
+)
+def test_report_text_the_database_cannot_store_is_400_naming_the_field(
+    api, article, make_comment, text
+):
+    from comments.models import CommentReport
+
+    target = make_comment(article)
+    response = api.post(
+        f"/api/comments/{target.pk}/report/",
+        json.dumps({"reason": "other", "text": text}),  # ASCII escapes, as a client may send
+        content_type="application/json",
+    )
+    assert_error_shape(response, 400, attr="text")
+    assert not CommentReport.objects.exists()
+
+
+def test_schema_says_free_text_with_a_nul_character_is_refused(api):
+    schemas = api.get("/api/schema/?format=json").json()["components"]
+    for component, field in [
+        ("CommentCreateRequest", "body"),
+        ("CommentCreateRequest", "author_name"),
+        ("CommentReportRequest", "text"),
+    ]:
+        assert schemas["schemas"][component]["properties"][field]["pattern"] == "^[^\\x00]*$"
