@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,6 +21,7 @@ from .. import dashboard, moderation
 from ..forms import BanForm
 from ..models import Comment, CommentReport
 from .readers import DeskMedia, reader_panel_context
+from .review import ReviewMixin
 
 Status = Comment.Status
 
@@ -63,8 +64,36 @@ class QueueFilter(admin.SimpleListFilter):
             return queryset.reported()
         if queue == "deleted":
             return queryset.deleted_by_author()
+        if queue == "pending":
+            return queryset.in_moderation()
         if queue in Status.values:
             return queryset.filter(status=queue)
+        return queryset
+
+
+class WaitingStoryFilter(admin.SimpleListFilter):
+    """Stories with comments waiting, the busiest first."""
+
+    title = _("story (waiting comments)")
+    parameter_name = "article"
+    limit = 20
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Comment.objects.in_moderation()
+            .values("article", "article__headline")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "article")[: self.limit]
+        )
+        return [
+            (str(row["article"]), f"{Truncator(row['article__headline']).chars(50)} ({row['n']})")
+            for row in busiest
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(article_id=value)
         return queryset
 
 
@@ -105,18 +134,24 @@ def safe_next(request, fallback):
     return fallback
 
 
+def expected_status(request):
+    """The status the moderator saw when they clicked, if the button sent one."""
+    seen = request.GET.get("expected", "")
+    return seen if seen in Status.values else None
+
+
 class ModerateMixin:
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerateMixin, admin.ModelAdmin):
+class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
     list_display = ["comment_summary", "status_badge", "decision", "report_count", "quick_actions"]
     list_display_links = ["comment_summary"]
     list_filter = [
         QueueFilter,
-        ("article", admin.RelatedOnlyFieldListFilter),
+        WaitingStoryFilter,
         "moderation_rule",
         "is_featured",
         "created_at",
@@ -185,9 +220,9 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
     Media = DeskMedia
 
     def get_ordering(self, request):
-        # Work queues are first in, first out; archives read newest first.
+        # Work queues put the urgent first (Comment.objects.by_priority); archives newest first.
         if request.GET.get("queue", QueueFilter.default) in {"pending", "reported"}:
-            return ["created_at", "id"]
+            return Comment.objects.priority_ordering()
         return ["-created_at", "-id"]
 
     def has_add_permission(self, request):
@@ -204,7 +239,11 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         title = _("Comments: %(queue)s") % {
             "queue": dict(QUEUE_LABELS).get(queue, _("all comments")).lower()
         }
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+        review = {"queue": queue if queue in {"pending", "reported"} else "pending"}
+        if request.GET.get("article", "").isdigit():
+            review["article"] = request.GET["article"]
+        context = {"title": title, "review_query": urlencode(review), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     # Columns
 
@@ -216,9 +255,21 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             obj.author_name,
             " ★" if obj.is_featured else "",
             formats.date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT"),
-            Truncator(obj.body).chars(220),
+            self._body(obj.body),
             _("on") if obj.parent_id is None else _("replying on"),
             Truncator(obj.article.headline).chars(70),
+        )
+
+    def _body(self, body):
+        short = Truncator(body).chars(220)
+        if short == body:
+            return body
+        # The whole text is one click away, without leaving the queue.
+        return format_html(
+            '{}<details class="desk-more"><summary>{}</summary>{}</details>',
+            short,
+            _("Show all"),
+            body,
         )
 
     @admin.display(description=_("status"), ordering="status")
@@ -234,13 +285,16 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
 
     @admin.display(description=_("moderate"))
     def quick_actions(self, obj):
+        # The status the moderator saw travels with the click: a comment decided since is left.
+        seen = f"?expected={obj.status}"
         buttons = [
-            (status, reverse("admin:comments_comment_moderate", args=[obj.pk, status]), label)
-            for status, label in DECISION_BUTTONS[:2]
+            (status, reverse("admin:comments_comment_moderate", args=[obj.pk, status]) + seen, name)
+            for status, name in DECISION_BUTTONS[:2]
             if obj.status != status
         ]
         if getattr(obj, "has_open_reports", False):
-            buttons.append(("keep", reverse("admin:comments_comment_keep", args=[obj.pk]), KEEP))
+            keep = reverse("admin:comments_comment_keep", args=[obj.pk]) + seen
+            buttons.append(("keep", keep, KEEP))
         return format_html(
             '<span class="desk-quick">{}</span>',
             format_html_join(
@@ -415,6 +469,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             path("<int:object_id>/keep/", wrap(self.keep_view), name="comments_comment_keep"),
             path("<int:object_id>/ban/", wrap(self.ban_view), name="comments_comment_ban"),
             path("dashboard/", wrap(self.dashboard_view), name="comments_dashboard"),
+            *self.review_urls(),
         ] + super().get_urls()
 
     def moderate_view(self, request, object_id, status):
@@ -424,9 +479,15 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         if not self.has_moderate_permission(request) or status not in Status.values:
             return self._denied(request)
         comment = get_object_or_404(Comment, pk=object_id)
-        moderation.comment_moderate(
-            comments=Comment.objects.filter(pk=comment.pk), status=status, actor=request.user
-        )
+        try:
+            moderation.comment_moderate(
+                comments=Comment.objects.filter(pk=comment.pk),
+                status=status,
+                actor=request.user,
+                expected_status=expected_status(request),
+            )
+        except moderation.AlreadyDecided as decided:
+            return self._already_decided(request, decided)
         self.message_user(
             request,
             _("%(status)s the comment by %(name)s.")
@@ -444,9 +505,15 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         if not self.has_moderate_permission(request):
             return self._denied(request)
         comment = get_object_or_404(Comment, pk=object_id)
-        if moderation.comment_keep(
-            comments=Comment.objects.filter(pk=comment.pk), actor=request.user
-        ):
+        try:
+            kept = moderation.comment_keep(
+                comments=Comment.objects.filter(pk=comment.pk),
+                actor=request.user,
+                expected_status=expected_status(request),
+            )
+        except moderation.AlreadyDecided as decided:
+            return self._already_decided(request, decided)
+        if kept:
             text, level = (
                 _("Kept the comment by %(name)s; its reports are resolved."),
                 messages.SUCCESS,
@@ -457,6 +524,12 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
         self.message_user(request, text % {"name": comment.author_name}, level)
+        return HttpResponseRedirect(
+            safe_next(request, reverse("admin:comments_comment_changelist"))
+        )
+
+    def _already_decided(self, request, decided):
+        self.message_user(request, str(decided), messages.WARNING)
         return HttpResponseRedirect(
             safe_next(request, reverse("admin:comments_comment_changelist"))
         )
