@@ -209,9 +209,7 @@ def test_undo_puts_the_comment_back_as_it_was_and_is_audited(admin_client, desk_
     assert again.status_code == 409
 
 
-def test_undo_of_keep_reopens_the_reports_and_hides_the_comment_again(
-    admin_client, desk_comment
-):
+def test_undo_of_keep_reopens_the_reports_and_hides_the_comment_again(admin_client, desk_comment):
     comment = desk_comment(status=Status.PENDING, moderation_rule="reports")
     report(comment, 3)
     admin_client.post(decide_url(comment), {"decision": "keep", "expected_status": "pending"})

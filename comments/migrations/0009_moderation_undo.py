@@ -5,20 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0008_classifier_permission'),
+        ("comments", "0008_classifier_permission"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='moderationaction',
-            name='undoes',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='undone_by', to='comments.moderationaction', verbose_name='undoes'),
+            model_name="moderationaction",
+            name="undoes",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="undone_by",
+                to="comments.moderationaction",
+                verbose_name="undoes",
+            ),
         ),
         migrations.AlterField(
-            model_name='moderationaction',
-            name='action',
-            field=models.CharField(choices=[('approve', 'Approved'), ('hold', 'Held'), ('reject', 'Rejected'), ('spam', 'Marked spam'), ('feature', "Made editor's pick"), ('unfeature', "Removed editor's pick"), ('ban', 'Banned'), ('lift_ban', 'Lifted ban'), ('note', 'Changed reader notes'), ('keep', 'Kept despite reports'), ('undo', 'Undid a decision')], max_length=10, verbose_name='action'),
+            model_name="moderationaction",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("approve", "Approved"),
+                    ("hold", "Held"),
+                    ("reject", "Rejected"),
+                    ("spam", "Marked spam"),
+                    ("feature", "Made editor's pick"),
+                    ("unfeature", "Removed editor's pick"),
+                    ("ban", "Banned"),
+                    ("lift_ban", "Lifted ban"),
+                    ("note", "Changed reader notes"),
+                    ("keep", "Kept despite reports"),
+                    ("undo", "Undid a decision"),
+                ],
+                max_length=10,
+                verbose_name="action",
+            ),
         ),
     ]
