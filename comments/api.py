@@ -173,6 +173,14 @@ class NoOpenReportsResponseSerializer(ConflictResponseSerializer):
     errors = NoOpenReportsErrorSerializer(many=True)
 
 
+class AlreadyDecidedErrorSerializer(ConflictErrorSerializer):
+    code = serializers.ChoiceField(choices=["already_decided", "no_open_reports"])
+
+
+class AlreadyDecidedResponseSerializer(NoOpenReportsResponseSerializer):
+    errors = AlreadyDecidedErrorSerializer(many=True)
+
+
 class CommentRejected(exceptions.ValidationError):
     """A rule rejected the comment: it is kept for moderators, but never shown."""
 
@@ -607,6 +615,8 @@ def queue(name):
     """The comments of one moderation queue: a status, or open reports."""
     if name == "reported":
         return Comment.objects.reported()
+    if name == Comment.Status.PENDING:
+        return Comment.objects.in_moderation()
     return Comment.objects.filter(status=name)
 
 
@@ -644,23 +654,30 @@ class ModerationDecision(ModeratorAPIView, generics.GenericAPIView):
         comment = self.get_object()
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        self.decide(comment, request.user, incoming.validated_data["reason"])
+        expected = incoming.validated_data.get("expected_status")
+        try:
+            self.decide(comment, request.user, incoming.validated_data["reason"], expected)
+        except moderation.AlreadyDecided as decided:
+            raise Conflict(str(decided), code="already_decided") from decided
         comment = self.get_queryset().prefetch_related(*MODERATION_PREFETCH).get(pk=comment.pk)
         return Response(ModerationCommentSerializer(comment).data)
 
-    def decide(self, comment, actor, reason):
+    def decide(self, comment, actor, reason, expected_status=None):
         moderation.comment_moderate(
             comments=Comment.objects.filter(pk=comment.pk),
             status=self.new_status,
             actor=actor,
             reason=reason,
+            expected_status=expected_status,
         )
 
 
 def decided(operation_id, summary):
     return extend_schema_view(
         post=extend_schema(
-            operation_id=operation_id, summary=summary, responses=ModerationCommentSerializer
+            operation_id=operation_id,
+            summary=summary,
+            responses={200: ModerationCommentSerializer, 409: AlreadyDecidedResponseSerializer},
         )
     )
 
@@ -689,13 +706,16 @@ class MarkCommentSpam(ModerationDecision):
             "they came from, no longer count towards hiding it; new reporters still can. "
             "A comment without open reports is 409 and nothing changes."
         ),
-        responses={200: ModerationCommentSerializer, 409: NoOpenReportsResponseSerializer},
+        responses={200: ModerationCommentSerializer, 409: AlreadyDecidedResponseSerializer},
     )
 )
 class KeepComment(ModerationDecision):
-    def decide(self, comment, actor, reason):
+    def decide(self, comment, actor, reason, expected_status=None):
         one = Comment.objects.filter(pk=comment.pk)
-        if not moderation.comment_keep(comments=one, actor=actor, reason=reason):
+        kept = moderation.comment_keep(
+            comments=one, actor=actor, reason=reason, expected_status=expected_status
+        )
+        if not kept:
             raise Conflict(
                 _("This comment has no open reports; nothing changed."), code="no_open_reports"
             )

@@ -41,7 +41,7 @@ def start_of_today(now):
 
 def queue_sizes():
     counts = Comment.objects.aggregate(
-        pending=Count("pk", filter=Q(status=Status.PENDING)),
+        pending=Count("pk", filter=Q(status=Status.PENDING, deleted_at__isnull=True)),
         approved=Count("pk", filter=Q(status=Status.APPROVED)),
         rejected=Count("pk", filter=Q(status=Status.REJECTED)),
         spam=Count("pk", filter=Q(status=Status.SPAM)),
@@ -107,7 +107,7 @@ def daily_counts(today, now):
         .values("day")
         .annotate(
             approved=Count("pk", filter=Q(status=Status.APPROVED)),
-            pending=Count("pk", filter=Q(status=Status.PENDING)),
+            pending=Count("pk", filter=Q(status=Status.PENDING, deleted_at__isnull=True)),
             refused=Count("pk", filter=Q(status__in=[Status.REJECTED, Status.SPAM])),
         )
     )

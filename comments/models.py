@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,9 @@ from articles.models import Article
 
 from .classifier import MAX_TIMEOUT
 from .text import text_hash
+
+# Rules whose holds a moderator should see before first-timers and pre-moderated comments.
+PRIORITY_RULES = ["suspect_words", "links"]
 
 
 class CommentQuerySet(models.QuerySet):
@@ -24,7 +28,38 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def in_moderation(self):
-        return self.pending()
+        """The Pending queue: held comments still waiting, less those their authors deleted."""
+        return self.pending().filter(deleted_at__isnull=True)
+
+    def by_priority(self):
+        """Order a queue urgent first; oldest first within each tier.
+
+        Reported comments come first, most distinct reporter networks first; then comments held
+        by suspect words or links; then first-timers; then the rest.
+        """
+        return self.order_by(*self.priority_ordering())
+
+    @staticmethod
+    def priority_ordering():
+        """The by_priority() order as expressions, for the admin's get_ordering()."""
+        networks = Coalesce(
+            models.Subquery(
+                CommentReport.objects.unresolved()
+                .filter(comment=OuterRef("pk"))
+                .order_by()
+                .values("comment")
+                .annotate(n=models.Count("network_hash", distinct=True))
+                .values("n")
+            ),
+            0,
+        )
+        tier = models.Case(
+            models.When(GreaterThan(networks, 0), then=0),
+            models.When(moderation_rule__in=PRIORITY_RULES, then=1),
+            models.When(moderation_rule="first_timer", then=2),
+            default=3,
+        )
+        return [tier.asc(), networks.desc(), models.F("created_at").asc(), models.F("id").asc()]
 
     def reported(self):
         """Comments with reports no moderator has looked at yet."""
@@ -634,6 +669,7 @@ class ModerationAction(models.Model):
         LIFT_BAN = "lift_ban", _("Lifted ban")
         NOTE = "note", _("Changed reader notes")
         KEEP = "keep", _("Kept despite reports")
+        UNDO = "undo", _("Undid a decision")
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
@@ -656,6 +692,15 @@ class ModerationAction(models.Model):
         _("after"), max_length=10, choices=Comment.Status.choices, blank=True
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # An undo names the decision it took back; a decision is undone at most once.
+    undoes = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="undone_by",
+        verbose_name=_("undoes"),
+    )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:

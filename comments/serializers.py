@@ -269,6 +269,14 @@ class ModerationDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=255, help_text="For the audit log."
     )
+    expected_status = serializers.ChoiceField(
+        choices=Comment.Status.choices,
+        required=False,
+        help_text=(
+            "The status the moderator saw. If the comment was decided since, the answer is 409 "
+            "`already_decided` and nothing changes."
+        ),
+    )
 
 
 class BanRequestSerializer(serializers.Serializer):

@@ -148,8 +148,8 @@ def test_one_click_buttons_approve_and_reject_from_the_list(admin_client, admin_
     page = admin_client.get(CHANGELIST)
     approve_url = reverse("admin:comments_comment_moderate", args=[first.pk, "approved"])
     reject_url = reverse("admin:comments_comment_moderate", args=[second.pk, "rejected"])
-    assert f'formaction="{approve_url}"' in page.text
-    assert f'formaction="{reject_url}"' in page.text
+    assert f'formaction="{approve_url}?expected=pending"' in page.text
+    assert f'formaction="{reject_url}?expected=pending"' in page.text
     response = admin_client.post(approve_url, {"next": CHANGELIST + "?queue=pending"})
     assert response.status_code == 302 and response["Location"] == CHANGELIST + "?queue=pending"
     admin_client.post(reject_url)

@@ -1,51 +1,29 @@
-"""
-The moderation desk: comment queues, bans, readers, the audit log and the dashboard.
+"""The comment queues: list, filters, one-click decisions, bans from a comment, the dashboard."""
 
-Every status change made here goes through `comments.moderation`, which writes the audit log.
-"""
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from articles.models import Article
-
-from . import dashboard, moderation
-from .forms import BanAddForm, BanForm, ModerationSettingsForm
-from .models import (
-    Ban,
-    Comment,
-    CommentReport,
-    ModerationAction,
-    ModerationSettings,
-    ReactionKind,
-    ReactionTally,
-    ReaderProfile,
-)
-from .reactions import reaction_bar, reaction_timeline
+from .. import dashboard, moderation
+from ..forms import BanForm
+from ..models import Comment, CommentReport
+from .readers import DeskMedia, reader_panel_context
+from .review import ReviewMixin
 
 Status = Comment.Status
-
-
-class DeskMedia:
-    css = {"all": ["comments/moderation-desk.css"]}
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -86,8 +64,36 @@ class QueueFilter(admin.SimpleListFilter):
             return queryset.reported()
         if queue == "deleted":
             return queryset.deleted_by_author()
+        if queue == "pending":
+            return queryset.in_moderation()
         if queue in Status.values:
             return queryset.filter(status=queue)
+        return queryset
+
+
+class WaitingStoryFilter(admin.SimpleListFilter):
+    """Stories with comments waiting, the busiest first."""
+
+    title = _("story (waiting comments)")
+    parameter_name = "article"
+    limit = 20
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Comment.objects.in_moderation()
+            .values("article", "article__headline")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "article")[: self.limit]
+        )
+        return [
+            (str(row["article"]), f"{Truncator(row['article__headline']).chars(50)} ({row['n']})")
+            for row in busiest
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(article_id=value)
         return queryset
 
 
@@ -128,18 +134,24 @@ def safe_next(request, fallback):
     return fallback
 
 
+def expected_status(request):
+    """The status the moderator saw when they clicked, if the button sent one."""
+    seen = request.GET.get("expected", "")
+    return seen if seen in Status.values else None
+
+
 class ModerateMixin:
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerateMixin, admin.ModelAdmin):
+class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
     list_display = ["comment_summary", "status_badge", "decision", "report_count", "quick_actions"]
     list_display_links = ["comment_summary"]
     list_filter = [
         QueueFilter,
-        ("article", admin.RelatedOnlyFieldListFilter),
+        WaitingStoryFilter,
         "moderation_rule",
         "is_featured",
         "created_at",
@@ -208,9 +220,9 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
     Media = DeskMedia
 
     def get_ordering(self, request):
-        # Work queues are first in, first out; archives read newest first.
+        # Work queues put the urgent first (Comment.objects.by_priority); archives newest first.
         if request.GET.get("queue", QueueFilter.default) in {"pending", "reported"}:
-            return ["created_at", "id"]
+            return Comment.objects.priority_ordering()
         return ["-created_at", "-id"]
 
     def has_add_permission(self, request):
@@ -227,7 +239,11 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         title = _("Comments: %(queue)s") % {
             "queue": dict(QUEUE_LABELS).get(queue, _("all comments")).lower()
         }
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+        review = {"queue": queue if queue in {"pending", "reported"} else "pending"}
+        if request.GET.get("article", "").isdigit():
+            review["article"] = request.GET["article"]
+        context = {"title": title, "review_query": urlencode(review), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     # Columns
 
@@ -239,9 +255,21 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             obj.author_name,
             " ★" if obj.is_featured else "",
             formats.date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT"),
-            Truncator(obj.body).chars(220),
+            self._body(obj.body),
             _("on") if obj.parent_id is None else _("replying on"),
             Truncator(obj.article.headline).chars(70),
+        )
+
+    def _body(self, body):
+        short = Truncator(body).chars(220)
+        if short == body:
+            return body
+        # The whole text is one click away, without leaving the queue.
+        return format_html(
+            '{}<details class="desk-more"><summary>{}</summary>{}</details>',
+            short,
+            _("Show all"),
+            body,
         )
 
     @admin.display(description=_("status"), ordering="status")
@@ -257,13 +285,16 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
 
     @admin.display(description=_("moderate"))
     def quick_actions(self, obj):
+        # The status the moderator saw travels with the click: a comment decided since is left.
+        seen = f"?expected={obj.status}"
         buttons = [
-            (status, reverse("admin:comments_comment_moderate", args=[obj.pk, status]), label)
-            for status, label in DECISION_BUTTONS[:2]
+            (status, reverse("admin:comments_comment_moderate", args=[obj.pk, status]) + seen, name)
+            for status, name in DECISION_BUTTONS[:2]
             if obj.status != status
         ]
         if getattr(obj, "has_open_reports", False):
-            buttons.append(("keep", reverse("admin:comments_comment_keep", args=[obj.pk]), KEEP))
+            keep = reverse("admin:comments_comment_keep", args=[obj.pk]) + seen
+            buttons.append(("keep", keep, KEEP))
         return format_html(
             '<span class="desk-quick">{}</span>',
             format_html_join(
@@ -438,6 +469,7 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             path("<int:object_id>/keep/", wrap(self.keep_view), name="comments_comment_keep"),
             path("<int:object_id>/ban/", wrap(self.ban_view), name="comments_comment_ban"),
             path("dashboard/", wrap(self.dashboard_view), name="comments_dashboard"),
+            *self.review_urls(),
         ] + super().get_urls()
 
     def moderate_view(self, request, object_id, status):
@@ -447,9 +479,15 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         if not self.has_moderate_permission(request) or status not in Status.values:
             return self._denied(request)
         comment = get_object_or_404(Comment, pk=object_id)
-        moderation.comment_moderate(
-            comments=Comment.objects.filter(pk=comment.pk), status=status, actor=request.user
-        )
+        try:
+            moderation.comment_moderate(
+                comments=Comment.objects.filter(pk=comment.pk),
+                status=status,
+                actor=request.user,
+                expected_status=expected_status(request),
+            )
+        except moderation.AlreadyDecided as decided:
+            return self._already_decided(request, decided)
         self.message_user(
             request,
             _("%(status)s the comment by %(name)s.")
@@ -467,9 +505,15 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         if not self.has_moderate_permission(request):
             return self._denied(request)
         comment = get_object_or_404(Comment, pk=object_id)
-        if moderation.comment_keep(
-            comments=Comment.objects.filter(pk=comment.pk), actor=request.user
-        ):
+        try:
+            kept = moderation.comment_keep(
+                comments=Comment.objects.filter(pk=comment.pk),
+                actor=request.user,
+                expected_status=expected_status(request),
+            )
+        except moderation.AlreadyDecided as decided:
+            return self._already_decided(request, decided)
+        if kept:
             text, level = (
                 _("Kept the comment by %(name)s; its reports are resolved."),
                 messages.SUCCESS,
@@ -480,6 +524,12 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
         self.message_user(request, text % {"name": comment.author_name}, level)
+        return HttpResponseRedirect(
+            safe_next(request, reverse("admin:comments_comment_changelist"))
+        )
+
+    def _already_decided(self, request, decided):
+        self.message_user(request, str(decided), messages.WARNING)
         return HttpResponseRedirect(
             safe_next(request, reverse("admin:comments_comment_changelist"))
         )
@@ -572,407 +622,3 @@ QUEUE_LABELS = [
     ("spam", _("Spam")),
     ("deleted", _("Deleted by author")),
 ]
-
-
-def reader_panel_context(reader_key, *, latest=None):
-    """What the desk shows about a reader next to one of their comments or their profile."""
-    history = list(
-        Comment.objects.by_reader(reader_key)
-        .select_related("article")
-        .order_by("-created_at", "-id")[:20]
-    )
-    latest = latest or (history[0] if history else None)
-    counts = dict(
-        Comment.objects.by_reader(reader_key)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {
-        "reader_key": reader_key,
-        "history": history,
-        "history_counts": [(label, counts.get(value, 0)) for value, label in Status.choices],
-        "profile": ReaderProfile.objects.filter(reader_key=reader_key).first(),
-        "bans": list(
-            Ban.objects.active().matching(
-                reader_key=reader_key,
-                email_hash=moderation.email_hash(latest.author_email) if latest else "",
-                network_hash=latest.network_hash if latest else "",
-            )
-        ),
-        "ban_comment": latest,
-        "ban_form": BanForm(),
-    }
-
-
-class ActiveBanFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("active", _("In force")), ("ended", _("Ended"))]
-
-    def queryset(self, request, queryset):
-        active = queryset.active()
-        if self.value() == "active":
-            return active
-        if self.value() == "ended":
-            return queryset.exclude(pk__in=active.values("pk"))
-        return queryset
-
-
-@admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "kind",
-        "reason",
-        "expires_at",
-        "in_force",
-        "created_by",
-        "created_at",
-    ]
-    list_filter = [ActiveBanFilter, "kind", "created_at"]
-    search_fields = ["label", "reason", "=value"]
-    list_select_related = ["created_by"]
-    readonly_fields = ["kind", "value", "reject_past", "created_by", "created_at"]
-    actions = ["lift_bans"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = BanAddForm
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["kind", "identity", "label", "reason", "expires_at", "reject_past"]
-        return ["kind", "label", "value", "reason", "expires_at", "reject_past", "created_by",
-                "created_at"]  # fmt: skip
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        data = form.cleaned_data
-        new_ban, rejected = moderation.ban_create(
-            kind=data["kind"],
-            value=data["value"],
-            label=data["label"],
-            reason=data["reason"],
-            expires_at=data["expires_at"],
-            reject_past=data["reject_past"],
-            actor=request.user,
-        )
-        obj.pk = new_ban.pk  # so the admin's "added" message and log link to it
-
-    @admin.display(description=_("in force"), boolean=True)
-    def in_force(self, obj):
-        return obj.is_active()
-
-    @admin.action(description=_("Lift selected bans now"), permissions=["change"])
-    def lift_bans(self, request, queryset):
-        count = moderation.ban_lift(bans=queryset, actor=request.user)
-        self.message_user(
-            request, ngettext("Lifted %d ban.", "Lifted %d bans.", count) % count, messages.SUCCESS
-        )
-
-
-@admin.register(ReaderProfile)
-class ReaderProfileAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "reader_key", "is_trusted", "comment_count", "notes_excerpt"]
-    list_filter = ["is_trusted"]
-    search_fields = ["display_name", "=reader_key", "notes"]
-    fields = ["reader_key", "display_name", "is_trusted", "notes"]
-    readonly_fields = ["reader_key", "display_name"]
-    Media = DeskMedia
-
-    def get_queryset(self, request):
-        counts = (
-            Comment.objects.filter(reader_key=OuterRef("reader_key"))
-            .order_by()
-            .values("reader_key")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return super().get_queryset(request).annotate(comments=Coalesce(Subquery(counts), 0))
-
-    def has_add_permission(self, request):
-        return False  # Profiles are opened from a reader's comment.
-
-    @admin.display(description=_("comments"), ordering="comments")
-    def comment_count(self, obj):
-        return obj.comments
-
-    @admin.display(description=_("moderator notes"))
-    def notes_excerpt(self, obj):
-        return Truncator(obj.notes).chars(80)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            changes = []
-            if "is_trusted" in form.changed_data:
-                changes.append(_("trusted") if obj.is_trusted else _("no longer trusted"))
-            if "notes" in form.changed_data:
-                changes.append(_("notes changed"))
-            ModerationAction.objects.create(
-                reader_key=obj.reader_key,
-                actor=request.user,
-                action=ModerationAction.Action.NOTE,
-                reason=f"{obj}: {', '.join(str(c) for c in changes)}"[:255],
-            )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        profile = self.get_object(request, object_id)
-        extra_context = extra_context or {}
-        if profile is not None:
-            extra_context.update(reader_panel_context(profile.reader_key))
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_urls(self):
-        return [
-            path(
-                "for/<str:reader_key>/",
-                self.admin_site.admin_view(self.open_profile),
-                name="comments_readerprofile_for",
-            )
-        ] + super().get_urls()
-
-    def open_profile(self, request, reader_key):
-        """Open the reader's profile, creating it the first time a moderator looks."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        latest = Comment.objects.by_reader(reader_key).order_by("-created_at").first()
-        profile, _created = ReaderProfile.objects.get_or_create(
-            reader_key=reader_key,
-            defaults={"display_name": latest.author_name if latest else ""},
-        )
-        return redirect("admin:comments_readerprofile_change", profile.pk)
-
-
-class ByFilter(admin.SimpleListFilter):
-    title = _("decided by")
-    parameter_name = "by"
-
-    def lookups(self, request, model_admin):
-        return [("person", _("A moderator")), ("rule", _("A rule"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "person":
-            return queryset.filter(actor__isnull=False)
-        if self.value() == "rule":
-            return queryset.filter(actor__isnull=True)
-        return queryset
-
-
-@admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "who", "action", "comment_link", "change", "reason"]
-    list_filter = [ByFilter, "action", "rule", "to_status", "created_at"]
-    search_fields = ["reason", "=reader_key", "comment__body", "actor__username"]
-    list_select_related = ["actor", "comment"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # An audit log nobody can edit.
-
-    @admin.display(description=_("by"), ordering="actor__username")
-    def who(self, obj):
-        if obj.actor_id:
-            return obj.actor.get_username()
-        return _("rule: %(rule)s") % {"rule": obj.rule or "-"}
-
-    @admin.display(description=_("comment"))
-    def comment_link(self, obj):
-        if obj.comment_id is None:
-            return obj.reader_key or "—"
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:comments_comment_change", args=[obj.comment_id]),
-            Truncator(str(obj.comment)).chars(60),
-        )
-
-    @admin.display(description=_("status"))
-    def change(self, obj):
-        if not obj.to_status:
-            return "—"
-        return f"{obj.get_from_status_display() or '·'} → {obj.get_to_status_display()}"
-
-
-@admin.register(ModerationSettings)
-class ModerationSettingsAdmin(admin.ModelAdmin):
-    form = ModerationSettingsForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    classifier_fields = ["classifier_url", "classifier_secret", "classifier_timeout"]
-    # What everyone else sees of it: never the secret itself.
-    classifier_view = ["classifier_url", "signing_secret", "classifier_timeout"]
-    fieldsets = [
-        (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
-        (
-            _("Limits"),
-            {
-                "fields": [
-                    "guest_max_links",
-                    "account_max_links",
-                    "repeat_window_hours",
-                    "repeat_story_count",
-                    "first_timer_approvals",
-                    "report_threshold",
-                    "reporter_min_age_hours",
-                    "new_reporter_weight",
-                    "ban_action",
-                ]
-            },
-        ),
-        (
-            _("External classifier"),
-            {"fields": classifier_fields},
-        ),
-    ]
-
-    def get_fieldsets(self, request, obj=None):
-        if request.user.has_perm("comments.change_classifier"):
-            return self.fieldsets
-        *others, (title, _options) = self.fieldsets
-        return [*others, (title, {"fields": self.classifier_view})]
-
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.has_perm("comments.change_classifier"):
-            return []
-        return self.classifier_view
-
-    @admin.display(description=_("classifier signing secret"))
-    def signing_secret(self, obj):
-        return _("set (only editors see and change it)") if obj.classifier_secret else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_object(self, request, object_id, from_field=None):
-        # Before the first save the one row exists only as its first values.
-        found = super().get_object(request, object_id, from_field)
-        if found is None and object_id == "1":
-            return ModerationSettings.load_row()
-        return found
-
-    def changelist_view(self, request, extra_context=None):
-        # One row of settings: the list is just the way in.
-        return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)
-
-
-# Reactions
-
-
-@admin.register(ReactionKind)
-class ReactionKindAdmin(admin.ModelAdmin):
-    list_display = ["key", "emoji", "label", "position", "enabled", "reactions"]
-    list_display_links = ["key"]
-    list_editable = ["emoji", "label", "position", "enabled"]
-    list_filter = ["enabled"]
-
-    def get_queryset(self, request):
-        totals = (
-            ReactionTally.objects.filter(kind=OuterRef("key"))
-            .values("kind")
-            .annotate(total=Sum("count"))
-            .values("total")
-        )
-        return super().get_queryset(request).annotate(total=Subquery(totals))
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # Narrow inputs keep the whole editable list on one screen.
-        sizes = {"emoji": 4, "label": 16, "position": 3}
-        if db_field.name in sizes:
-            kwargs["widget"] = forms.TextInput(attrs={"size": sizes[db_field.name]})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        # Counts hang on the key: renaming it would orphan every reaction already made.
-        return ["key"] if obj else []
-
-    # Every story page shows the bar: a changed or removed kind changes them all.
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        Article.objects.mark_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        Article.objects.mark_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        Article.objects.mark_changed()
-
-    @admin.display(description=_("reactions"), ordering="total")
-    def reactions(self, obj):
-        return obj.total or 0
-
-
-def timeline_chart(buckets, *, unit, width=640, height=200):
-    """Lay out a bar chart of (start, count) buckets as SVG coordinates."""
-    left, right, top, bottom = 40, 8, 12, 28
-    plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((count for _start, count in buckets), default=0) or 1
-    slot = plot_w / max(len(buckets), 1)
-    label_format = "H:i" if unit == "hour" else "j M"
-    every = max(1, len(buckets) // 6)
-    bars, ticks = [], []
-    for index, (start, count) in enumerate(buckets):
-        bar_h = plot_h * count / peak
-        x = left + index * slot
-        when = formats.date_format(start, "j M H:i" if unit == "hour" else "j M Y")
-        bars.append(
-            {
-                "x": round(x + slot * 0.1, 1),
-                "y": round(top + plot_h - bar_h, 1),
-                "width": round(max(slot * 0.8, 1), 1),
-                "height": round(bar_h, 1),
-                "title": f"{when}: {count}",
-            }
-        )
-        if index % every == 0:
-            ticks.append(
-                {"x": round(x + slot / 2, 1), "label": formats.date_format(start, label_format)}
-            )
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "top": top,
-        "base": top + plot_h,
-        "right": width - right,
-        "label_y": height - 8,
-        "peak": peak,
-        "bars": bars,
-        "ticks": ticks,
-    }
-
-
-def reaction_summary(article):
-    """Render an editor's view of a story's reactions: totals, shares and a timeline chart."""
-    unit, buckets = reaction_timeline(article)
-    html = render_to_string(
-        "comments/admin_reaction_summary.html",
-        {
-            "bar": reaction_bar(article),
-            "unit": unit,
-            "buckets": buckets,
-            "chart": timeline_chart(buckets, unit=unit),
-            "reactions_open": article.reactions_open,
-        },
-    )
-    # The admin turns newlines in read-only fields into <br>, which would break out of the SVG.
-    return mark_safe(" ".join(html.splitlines()))  # noqa: S308 - autoescaped template output
