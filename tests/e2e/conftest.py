@@ -64,9 +64,12 @@ def browser():
             "or set CHROMIUM=/path/to/chromium"
         )
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         no_browser("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+    # CI shares two cores with a live server and a second test worker: give assertions the same
+    # ten seconds as actions, rather than Playwright's five, so a slow moment is not a failure.
+    expect.set_options(timeout=10_000)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)

@@ -41,7 +41,7 @@ def held(story, n, **fields):
 
 
 def wait_saved(count):
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while ModerationAction.objects.filter(actor__isnull=False).count() < count:
         assert time.monotonic() < deadline, "the decisions were not saved"
         time.sleep(0.05)
