@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from newsroom.prepared import prepared
+from notifications import services as notices
 
 from . import classifier, ratelimits, tokens
 from .models import (
@@ -487,7 +488,10 @@ def comment_moderate(*, comments, status, actor, reason=""):
         )
         changed = [row for row in rows if row[1] != status or row[3]]
         ids = [row[0] for row in changed]
-        _decide([row[0] for row in changed if row[1] != status], status, actor, reason, now)
+        moved = [row[0] for row in changed if row[1] != status]
+        _decide(moved, status, actor, reason, now)
+        if status == Status.APPROVED:
+            notices.replies_published(moved)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.DECIDED, now=now
         )
@@ -635,6 +639,7 @@ def comment_keep(*, comments, actor, reason=""):
             pk for pk, status, rule, _key in rows if status == Status.PENDING and rule == "reports"
         }
         _decide(hidden, Status.APPROVED, actor, reason, now)
+        notices.replies_published(hidden)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.KEPT, now=now
         )

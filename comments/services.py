@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import story_changed
+from notifications import services as notices
 
 from . import moderation, ratelimits
 from .formatting import clean_text
@@ -104,16 +105,24 @@ def comment_submit(
     parent=None,
     user_agent="",
     token=None,
+    notify_replies=False,
 ):
     """Validate, moderate and save a new comment or reply; return it.
 
     `token` is the posting token the request presented (`tokens.Presented`): the pipeline checks
     and spends it. Only a comment no reader's request sent (demo data) goes without.
+    `notify_replies` asks for a mail when someone replies (to a confirmed address).
     """
     errors = {}
     body = clean_body(body, errors)
     name, email = _author(reader, author_name, author_email, errors)
     _check_parent(parent, article, reader, errors)
+    if notify_replies and not email and "author_email" not in errors:
+        errors["author_email" if reader.user is None else "notify_replies"] = [
+            _("Reply notices need an email address.")
+            if reader.user is None
+            else _("Reply notices need an email address on your account.")
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -137,6 +146,10 @@ def comment_submit(
         comment.save()
         moderation.record(comment, decision)
         _story_changed(comment)
+        if notify_replies:
+            notices.reply_subscribe(comment=comment, email=email)
+        if parent is not None and comment.is_visible:
+            notices.replies_published([comment.pk])
     return comment
 
 
