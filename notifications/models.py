@@ -65,6 +65,9 @@ class ReplySubscription(models.Model):
     class Meta:
         verbose_name = _("reply subscription")
 
+    def __str__(self):
+        return f"{self.subscriber} → {self.comment_id}"
+
 
 class ReplyNotice(models.Model):
     """The stored mark that a reply was dealt with for an address, so it is never sent twice."""

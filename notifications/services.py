@@ -16,7 +16,6 @@ from django.utils import timezone
 from . import tasks
 from .models import ReplySubscription, Subscriber, normalise_email
 
-
 # What the write path calls
 
 
