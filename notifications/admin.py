@@ -67,4 +67,4 @@ class TaskResultAdmin(DBTaskResultAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Actions need change permission; the page itself stays read-only (readonly_fields).
-        return request.user.has_perm("django_tasks_db.change_dbtaskresult")
+        return request.user.has_perm("django_tasks_database.change_dbtaskresult")

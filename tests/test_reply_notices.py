@@ -259,3 +259,27 @@ def test_accounts_confirm_their_own_address_once(
     no_email = django_user_model.objects.create_user("nomail", "", "pw")
     with pytest.raises(ValidationError, match="email address on your account"):
         post(article, Reader(key=f"u:{no_email.pk}", user=no_email), "Hi.", notify=True)
+
+
+def test_an_editor_sees_a_failed_job_and_runs_it_again_from_the_admin(
+    admin_client, subscribed, smtp_server, run_worker
+):
+    from notifications import tasks
+
+    smtp_server.stop()
+    reply = post(subscribed.article, BOB, "Sent at last.", parent=subscribed)
+    DBTaskResult.objects.all().delete()  # what the write path queued; enqueue the last attempt
+    tasks.send_reply_notices.enqueue([reply.pk], attempt=tasks.MAIL_ATTEMPTS)
+    run_worker()
+    failed = DBTaskResult.objects.failed().get()
+    changelist = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    page = admin_client.get(changelist, {"status__exact": "FAILED"})
+    assert "send_reply_notices" in page.content.decode()
+    answer = admin_client.post(
+        changelist, {"action": "retry", "_selected_action": [failed.pk]}, follow=True
+    )
+    assert "1 failed task queued again." in answer.content.decode()
+    smtp_server.start()
+    run_worker()
+    [notice] = smtp_server.messages
+    assert "Sent at last." in notice.get_body(("plain",)).get_content()
