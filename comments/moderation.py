@@ -492,6 +492,7 @@ def comment_moderate(*, comments, status, actor, reason=""):
         _decide(moved, status, actor, reason, now)
         if status == Status.APPROVED:
             notices.replies_published(moved)
+        notices.comment_status_changed(status, moved)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.DECIDED, now=now
         )
@@ -613,6 +614,7 @@ def report_threshold_check(comment):
             decision.apply_to(comment)
             record(comment, decision, previous_status=Status.APPROVED)
             Comment.objects.filter(pk=comment.pk).mark_stories_changed()
+            notices.comment_status_changed(Status.PENDING, [comment.pk])
     return bool(hidden)
 
 
@@ -640,6 +642,7 @@ def comment_keep(*, comments, actor, reason=""):
         }
         _decide(hidden, Status.APPROVED, actor, reason, now)
         notices.replies_published(hidden)
+        notices.comment_status_changed(Status.APPROVED, hidden)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.KEPT, now=now
         )

@@ -150,6 +150,7 @@ def comment_submit(
             notices.reply_subscribe(comment=comment, email=email)
         if parent is not None and comment.is_visible:
             notices.replies_published([comment.pk])
+        notices.comment_event(notices.Event.COMMENT_CREATED, [comment.pk])
     return comment
 
 
@@ -232,6 +233,7 @@ def comment_edit(*, comment, reader, body):
         if comment.status != previous_status:
             moderation.record(comment, decision, previous_status=previous_status)
         _story_changed(comment)
+        notices.comment_event(notices.Event.COMMENT_EDITED, [comment.pk])
     return comment
 
 
@@ -243,6 +245,7 @@ def comment_delete(*, comment, reader):
         with transaction.atomic():
             comment.save(update_fields=["deleted_at"])
             _story_changed(comment)
+            notices.comment_event(notices.Event.COMMENT_DELETED, [comment.pk])
     return comment
 
 
@@ -341,6 +344,7 @@ def comment_report(*, comment, reader, reason, text=""):
             )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
             moderation.report_threshold_check(comment)  # enough reports hide it pending review
+            notices.comment_event(notices.Event.REPORT_FILED, [comment.pk])
     except IntegrityError:
         raise AlreadyReported(
             _("You have already reported this comment. Thank you."), code="duplicate"

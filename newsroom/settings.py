@@ -394,6 +394,8 @@ NEWSROOM = {
         str(ipaddress.ip_network(net, strict=False))
         for net in env_list("NEWSROOM_WEBHOOK_ALLOWED_NETWORKS")
     ],
+    # A webhook endpoint is switched off after this many failed attempts in a row.
+    "WEBHOOK_DISABLE_AFTER": env_int("NEWSROOM_WEBHOOK_DISABLE_AFTER", 15),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),

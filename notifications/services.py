@@ -13,8 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import tasks
-from .models import ReplySubscription, Subscriber, normalise_email
+from . import tasks, webhooks
+from .models import ReplySubscription, Subscriber, WebhookEndpoint, normalise_email
+
+Event = WebhookEndpoint.Event
 
 # What the write path calls
 
@@ -54,6 +56,17 @@ def replies_published(reply_ids):
     reply_ids = list(reply_ids)
     if reply_ids and ReplySubscription.objects.filter(comment__replies__in=reply_ids).exists():
         _enqueue_after_commit(tasks.send_reply_notices, reply_ids)
+
+
+def comment_event(event, comment_ids):
+    """Queue a webhook event for these comments (after commit), if an endpoint wants it."""
+    comment_ids = list(comment_ids)
+    if comment_ids and event in webhooks.wanted_events():
+        _enqueue_after_commit(tasks.dispatch_webhook_event, event, comment_ids)
+
+
+def comment_status_changed(status, comment_ids):
+    comment_event(webhooks.STATUS_EVENTS[status], comment_ids)
 
 
 # Readers' answers to the mail

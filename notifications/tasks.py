@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from . import mail
+from . import mail, webhooks
 
 MAIL_ATTEMPTS = 8  # 1, 2, 4 ... 64 minutes apart: a little over two hours in all
 
@@ -43,3 +43,20 @@ def send_reply_notices(reply_ids, attempt=1):
     if again:
         return retry_later(send_reply_notices, attempt, MAIL_ATTEMPTS, again)
     return {"sent_for": reply_ids}
+
+
+@task()
+def dispatch_webhook_event(event, comment_ids):
+    delivery_ids = webhooks.dispatch(event, comment_ids)
+    for delivery_id in delivery_ids:
+        deliver_webhook.enqueue(delivery_id)
+    return {"deliveries": delivery_ids}
+
+
+@task()
+def deliver_webhook(delivery_id):
+    retry_at = webhooks.deliver(delivery_id)
+    if retry_at is not None:
+        deliver_webhook.using(run_after=retry_at).enqueue(delivery_id)
+        return {"retry_at": retry_at.isoformat()}
+    return None
