@@ -159,3 +159,12 @@ def test_a_failing_endpoint_is_switched_off_after_repeated_failures(
     run_worker()
     assert len(receiver.received) == 3
     assert WebhookDelivery.objects.count() == 3
+
+
+def test_the_dashboard_tells_editors_of_a_switched_off_endpoint(admin_client, endpoint):
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=False, disabled_at=timezone.now()
+    )
+    page = admin_client.get(reverse("admin:comments_dashboard")).content.decode()
+    assert "Webhooks switched off after repeated failures" in page
+    assert "Newsdesk" in page
