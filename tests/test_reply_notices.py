@@ -283,3 +283,18 @@ def test_an_editor_sees_a_failed_job_and_runs_it_again_from_the_admin(
     run_worker()
     [notice] = smtp_server.messages
     assert "Sent at last." in notice.get_body(("plain",)).get_content()
+
+
+def test_a_reply_nobody_waits_for_costs_one_cheap_query(
+    client, article, comment_data, make_comment, django_assert_max_num_queries
+):
+    parent = make_comment(article)
+    url = reverse("comment_reply", args=[parent.pk])
+    client.post(url, comment_data(article, body="Warming up the statements."))
+    # A top-level post's budget (tests/test_prepared_statements.py, 12), the parent's lookup,
+    # and one indexed look for a subscription on the parent; nothing is queued.
+    with django_assert_max_num_queries(14):
+        response = client.post(url, comment_data(article, body="A published reply."))
+    assert response.status_code == 302
+    assert Comment.objects.get(body="A published reply.").is_visible
+    assert DBTaskResult.objects.count() == 0
