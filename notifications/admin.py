@@ -29,19 +29,23 @@ class SubscriberAdmin(admin.ModelAdmin):
         return False  # addresses come from readers who opt in and confirm
 
 
-@admin.register(ReplyNotice)
-class ReplyNoticeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "subscriber", "reply", "status"]
-    list_filter = ["status", "created_at"]
-    list_select_related = ["subscriber", "reply"]
-    search_fields = ["subscriber__email"]
-    date_hierarchy = "created_at"
+class RecordAdmin(admin.ModelAdmin):
+    """A log the worker writes: read, never added or changed by hand."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReplyNotice)
+class ReplyNoticeAdmin(RecordAdmin):
+    list_display = ["created_at", "subscriber", "reply", "status"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["subscriber", "reply"]
+    search_fields = ["subscriber__email"]
+    date_hierarchy = "created_at"
 
 
 admin.site.unregister(DBTaskResult)
@@ -129,7 +133,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(RecordAdmin):
     list_display = [
         "created_at",
         "endpoint",
@@ -144,9 +148,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["endpoint"]
     search_fields = ["message_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
