@@ -23,7 +23,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(BIN)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Background worker (reply notices, webhooks): manage.py db_worker, stopped with the server."
+	@$(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(BIN)/.installed
 	$(PY) manage.py check

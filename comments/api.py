@@ -382,6 +382,7 @@ class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
                     request._request,
                     data["posting_token"] or request.headers.get("X-Posting-Token", ""),
                 ),
+                notify_replies=data["notify_replies"],
             )
         if comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM):
             message = _("Your comment was not published: it breaks this site's rules.")

@@ -7,31 +7,28 @@ with the timestamp in `X-Newsroom-Timestamp`. The endpoint answers
 `{"decision": "approve" | "hold" | "reject", "score": 0.0-1.0, "reason": "..."}`.
 No email or IP address is ever sent.
 
-The endpoint is a URL an editor typed, so it is treated as hostile: it must be https and resolve
-only to public addresses (unless the operator allows a network, or debug is on and it is this
-machine), the connection goes to the very address that was checked, redirects are not followed,
-and the timeout is at most MAX_TIMEOUT. After repeated failures a circuit opens: for a cool-off
-the classifier is not asked at all and comments are held at once.
+The endpoint is a URL an editor typed, so it is treated as hostile (`newsroom.outbound`: https,
+public addresses only unless the operator allows a network, the connection pinned to the checked
+address, redirects not followed), and the timeout is at most MAX_TIMEOUT. After repeated
+failures a circuit opens: for a cool-off the classifier is not asked at all and comments are held
+at once.
 """
 
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
-import socket
-import ssl
 import time
-import urllib.parse
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from newsroom import outbound
+
 DECISIONS = {"approve", "hold", "reject"}
 MAX_TIMEOUT = 3.0
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
 CIRCUIT_KEY = "newsroom:classifier:circuit"
 # Used when the cache cannot be reached: the circuit then counts per process.
 _local_circuit = {}
@@ -74,95 +71,38 @@ def payload_for(comment, reader, *, is_edit):
     }
 
 
-def _unwrapped(address):
-    """An IPv6 address that carries an IPv4 one (mapped or NAT64) is judged as that IPv4."""
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return address.ipv4_mapped
-        if address in NAT64:
-            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return address
-
-
-def _is_trusted(address):
-    """The operator allowed this network, or debug is on and it is this machine."""
-    inner = _unwrapped(address)
-    networks = settings.NEWSROOM["CLASSIFIER_ALLOWED_NETWORKS"]
-    allowed = [ipaddress.ip_network(net) for net in networks]
-    return any(ip in net for net in allowed for ip in {address, inner}) or (
-        settings.DEBUG and inner.is_loopback
-    )
-
-
-def _is_public(address):
-    # is_global is False for loopback, private, link-local (169.254.169.254), unique-local
-    # (fd00:ec2::254), CGNAT, documentation and unspecified ranges; multicast is refused too.
-    inner = _unwrapped(address)
-    return inner.is_global and not (inner.is_multicast or inner.is_reserved)
-
-
 def resolve_endpoint(url):
     """Return (scheme, host, port, path, address) for an endpoint comments may be sent to.
 
     Raise RefusedEndpoint for a URL that is not allowed, ClassifierError when its name does not
     resolve. Every address the name resolves to is checked, and `address` is one of them.
     """
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise RefusedEndpoint(
-            _("The classifier endpoint was refused: it must be an https:// address.")
-        )
     try:
-        port = parts.port or (443 if scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError) as error:
+        return outbound.resolve_endpoint(
+            url, allowed_networks=settings.NEWSROOM["CLASSIFIER_ALLOWED_NETWORKS"]
+        )
+    except outbound.Unresolvable as error:
         raise ClassifierError(
-            _("The classifier's host name %(host)s could not be resolved.")
-            % {"host": parts.hostname}
+            _("The classifier's host name %(host)s could not be resolved.") % {"host": error.host}
         ) from error
-    addresses = [ipaddress.ip_address(info[4][0].partition("%")[0]) for info in infos]
-    for address in addresses:
-        if _is_trusted(address):
-            continue
-        if not _is_public(address):
-            raise RefusedEndpoint(
-                _(
-                    "The classifier endpoint was refused: %(host)s is an internal address "
-                    "(%(address)s). Only public addresses are allowed unless the operator "
-                    "allows the network."
-                )
-                % {"host": parts.hostname, "address": address}
-            )
-        if scheme != "https":
-            raise RefusedEndpoint(
-                _("The classifier endpoint was refused: it must use https://, not plain http.")
-            )
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return scheme, parts.hostname, port, path, str(addresses[0])
+    except outbound.Refused as error:
+        raise RefusedEndpoint(_refusal(error)) from error
 
 
-class _PinnedConnection(http.client.HTTPConnection):
-    """HTTP(S) to the address that was checked, whatever the name resolves to a moment later."""
-
-    def __init__(self, host, port, *, address, tls, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.address, self.tls = address, tls
-
-    def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        if self.tls:
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
-        self.sock = sock
+def _refusal(error):
+    if error.reason == "internal":
+        return _(
+            "The classifier endpoint was refused: %(host)s is an internal address "
+            "(%(address)s). Only public addresses are allowed unless the operator "
+            "allows the network."
+        ) % {"host": error.host, "address": error.address}
+    if error.reason == "plain_http":
+        return _("The classifier endpoint was refused: it must use https://, not plain http.")
+    return _("The classifier endpoint was refused: it must be an https:// address.")
 
 
 def _post(url, *, body, headers, timeout):
-    scheme, host, port, path, address = resolve_endpoint(url)
-    connection = _PinnedConnection(
-        host, port, address=address, tls=scheme == "https", timeout=timeout
-    )
+    connection, path = outbound.connect(resolve_endpoint(url), timeout=timeout)
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()

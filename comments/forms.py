@@ -59,6 +59,11 @@ class CommentForm(forms.Form):
         help_text=gettext_lazy("Never shown. Editors may use it to contact you."),
     )
     body = BodyField()
+    notify_replies = forms.BooleanField(
+        label=gettext_lazy("Email me when someone replies"),
+        required=False,
+        help_text=gettext_lazy("We ask you to confirm your address first."),
+    )
     # Bots fill every field they find; people never see this one.
     website = forms.CharField(
         label=gettext_lazy("Leave this field empty"),

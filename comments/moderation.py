@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from newsroom.prepared import prepared
+from notifications import services as notices
 
 from . import classifier, ratelimits, tokens
 from .models import (
@@ -525,7 +526,11 @@ def comment_moderate(*, comments, status, actor, reason="", expected_status=None
         if expected_status is not None and rows and not changed:
             raise AlreadyDecided(rows[0][0])  # its reports were resolved by someone else
         ids = [row[0] for row in changed]
-        _decide([row[0] for row in changed if row[1] != status], status, actor, reason, now)
+        moved = [row[0] for row in changed if row[1] != status]
+        _decide(moved, status, actor, reason, now)
+        if status == Status.APPROVED:
+            notices.replies_published(moved)
+        notices.comment_status_changed(status, moved)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.DECIDED, now=now
         )
@@ -647,6 +652,7 @@ def report_threshold_check(comment):
             decision.apply_to(comment)
             record(comment, decision, previous_status=Status.APPROVED)
             Comment.objects.filter(pk=comment.pk).mark_stories_changed()
+            notices.comment_status_changed(Status.PENDING, [comment.pk])
     return bool(hidden)
 
 
@@ -677,6 +683,8 @@ def comment_keep(*, comments, actor, reason="", expected_status=None):
             pk for pk, status, rule, _key in rows if status == Status.PENDING and rule == "reports"
         }
         _decide(hidden, Status.APPROVED, actor, reason, now)
+        notices.replies_published(hidden)
+        notices.comment_status_changed(Status.APPROVED, hidden)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.KEPT, now=now
         )

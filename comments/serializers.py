@@ -139,6 +139,12 @@ class CommentCreateSerializer(serializers.Serializer):
     parent = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
     )
+    notify_replies = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Mail the author when someone replies (guests need author_email, accounts an "
+        "email on the account). The address is confirmed by mail first.",
+    )
     posting_token = serializers.CharField(
         required=False,
         allow_blank=True,

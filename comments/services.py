@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import story_changed
+from notifications import services as notices
 
 from . import moderation, ratelimits
 from .formatting import clean_text
@@ -104,16 +105,24 @@ def comment_submit(
     parent=None,
     user_agent="",
     token=None,
+    notify_replies=False,
 ):
     """Validate, moderate and save a new comment or reply; return it.
 
     `token` is the posting token the request presented (`tokens.Presented`): the pipeline checks
     and spends it. Only a comment no reader's request sent (demo data) goes without.
+    `notify_replies` asks for a mail when someone replies (to a confirmed address).
     """
     errors = {}
     body = clean_body(body, errors)
     name, email = _author(reader, author_name, author_email, errors)
     _check_parent(parent, article, reader, errors)
+    if notify_replies and not email and "author_email" not in errors:
+        errors["author_email" if reader.user is None else "notify_replies"] = [
+            _("Reply notices need an email address.")
+            if reader.user is None
+            else _("Reply notices need an email address on your account.")
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -137,6 +146,11 @@ def comment_submit(
         comment.save()
         moderation.record(comment, decision)
         _story_changed(comment)
+        if notify_replies:
+            notices.reply_subscribe(comment=comment, email=email)
+        if parent is not None and comment.is_visible:
+            notices.replies_published([comment.pk])
+        notices.comment_event(notices.Event.COMMENT_CREATED, [comment.pk])
     return comment
 
 
@@ -219,6 +233,7 @@ def comment_edit(*, comment, reader, body):
         if comment.status != previous_status:
             moderation.record(comment, decision, previous_status=previous_status)
         _story_changed(comment)
+        notices.comment_event(notices.Event.COMMENT_EDITED, [comment.pk])
     return comment
 
 
@@ -230,6 +245,7 @@ def comment_delete(*, comment, reader):
         with transaction.atomic():
             comment.save(update_fields=["deleted_at"])
             _story_changed(comment)
+            notices.comment_event(notices.Event.COMMENT_DELETED, [comment.pk])
     return comment
 
 
@@ -328,6 +344,7 @@ def comment_report(*, comment, reader, reason, text=""):
             )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
             moderation.report_threshold_check(comment)  # enough reports hide it pending review
+            notices.comment_event(notices.Event.REPORT_FILED, [comment.pk])
     except IntegrityError:
         raise AlreadyReported(
             _("You have already reported this comment. Thank you."), code="duplicate"

@@ -274,6 +274,7 @@ def _submit(request, article, *, parent=None):
                 parent=parent,
                 user_agent=request.headers.get("User-Agent", ""),
                 token=tokens.Presented.form(request, data["ts"]),
+                notify_replies=data.get("notify_replies", False),
             )
         except ValidationError as error:
             add_service_errors(form, error)

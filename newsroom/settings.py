@@ -69,8 +69,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -234,8 +237,32 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: the console in development; naming an SMTP host switches to SMTP unless a backend is set.
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set only one of DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL.")
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("DJANGO_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+# Background work (django-tasks, Django 6's tasks API): the database backend needs nothing else
+# running but `manage.py db_worker`. See docs/operations.md for workers and the RQ backend.
+TASKS = {
+    "default": {
+        "BACKEND": env("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Security headers. Production values switch on when debug is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -381,6 +408,19 @@ NEWSROOM = {
     # After this many failures in a row the classifier is not asked for this many seconds.
     "CLASSIFIER_CIRCUIT_FAILURES": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_FAILURES", 5),
     "CLASSIFIER_CIRCUIT_SECONDS": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_SECONDS", 60),
+    # Reader notices: the site's address for links in mail (scheme and host, no trailing slash),
+    # how long a confirmation link works, and the most notices one address gets in a day.
+    "SITE_URL": env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    "NOTICE_CONFIRM_DAYS": env_int("NEWSROOM_NOTICE_CONFIRM_DAYS", 7),
+    "NOTICE_DAILY_CAP": env_int("NEWSROOM_NOTICE_DAILY_CAP", 20),
+    # Webhook endpoints (set by editors in the admin) may only reach public addresses over https;
+    # these networks (CIDR, comma-separated) are allowed anyway.
+    "WEBHOOK_ALLOWED_NETWORKS": [
+        str(ipaddress.ip_network(net, strict=False))
+        for net in env_list("NEWSROOM_WEBHOOK_ALLOWED_NETWORKS")
+    ],
+    # A webhook endpoint is switched off after this many failed attempts in a row.
+    "WEBHOOK_DISABLE_AFTER": env_int("NEWSROOM_WEBHOOK_DISABLE_AFTER", 15),
     # First values of the moderation settings editors then change in the admin.
     "MODERATION": {
         "BANNED_WORDS": env_list("NEWSROOM_BANNED_WORDS"),

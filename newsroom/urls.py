@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", comments_views.login_view, name="login"),
     path("accounts/password_reset/", comments_views.password_reset_view, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("notifications.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -270,3 +270,77 @@ def empty_cache_per_test():
     empty()
     yield
     empty()
+
+
+# ---------- Background work and mail (issue 15) ----------
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), with the site's mail pointed at it.
+
+    `smtp_server.messages` holds each message received, parsed; `.stop()` and `.start()` take it
+    down and bring it back on the same port.
+    """
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(
+                email.message_from_bytes(envelope.content, policy=email.policy.default)
+            )
+            return "250 OK"
+
+    class Server:
+        def __init__(self):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+            self.sink = Sink()
+            self.messages = self.sink.messages
+            self.controller = None
+
+        def start(self):
+            self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+            self.controller.start()
+
+        def stop(self):
+            if self.controller is not None:
+                self.controller.stop()
+                self.controller = None
+
+    server = Server()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def run_worker(transactional_db):
+    """Run the real database worker's loop in this process until no task is ready; return the
+    number of tasks it ran. (django-tasks-db's `db_worker --batch`, without its signal handlers.)"""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run():
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run

@@ -1,0 +1,165 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comments.models import Comment
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def reachable(self):
+        """Addresses that confirmed and have not unsubscribed or bounced since."""
+        return self.filter(
+            confirmed_at__isnull=False, unsubscribed_at__isnull=True, bounced_at__isnull=True
+        )
+
+
+class Subscriber(models.Model):
+    """An address that asked for notices: confirmed once, and free to leave with one click."""
+
+    email = models.EmailField(_("email"), unique=True)
+    created_at = models.DateTimeField(_("first asked at"), default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice subscriber")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_reachable(self):
+        return self.confirmed_at is not None and not (self.unsubscribed_at or self.bounced_at)
+
+    @staticmethod
+    def may_confirm_again(now=None):
+        """Q for subscribers who may be sent a confirmation: none yet, or the last one expired."""
+        now = now or timezone.now()
+        expired = now - timedelta(days=settings.NEWSROOM["NOTICE_CONFIRM_DAYS"])
+        return Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=expired)
+
+
+class ReplySubscription(models.Model):
+    """The author of this comment wants to hear when someone replies to it."""
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, related_name="reply_subscription"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reply subscription")
+
+    def __str__(self):
+        return f"{self.subscriber} → {self.comment_id}"
+
+
+class ReplyNotice(models.Model):
+    """The stored mark that a reply was dealt with for an address, so it is never sent twice."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        CAPPED = "capped", _("Not sent: daily limit reached")
+
+    reply = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="notices")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("reply notice")
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "subscriber"], name="one_notice_per_reply"),
+        ]
+        indexes = [models.Index(fields=["subscriber", "created_at"])]
+
+    def __str__(self):
+        return f"{self.subscriber} ← {self.reply_id}"
+
+
+def new_webhook_secret():
+    import base64
+    import secrets
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+class WebhookEndpoint(models.Model):
+    """A system of the newsroom's that wants to hear about comments, signed (Standard Webhooks)."""
+
+    class Event(models.TextChoices):
+        COMMENT_CREATED = "comment.created", _("Comment created")
+        COMMENT_HELD = "comment.held", _("Comment held")
+        COMMENT_APPROVED = "comment.approved", _("Comment approved")
+        COMMENT_REJECTED = "comment.rejected", _("Comment rejected")
+        COMMENT_DELETED = "comment.deleted", _("Comment deleted by its author")
+        COMMENT_EDITED = "comment.edited", _("Comment edited")
+        REPORT_FILED = "report.filed", _("Report filed")
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        default=new_webhook_secret,
+        help_text=_("Give it to the receiving system; it checks each delivery's signature."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    disabled_at = models.DateTimeField(_("disabled after failures at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+
+    def __str__(self):
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        RETRYING = "retrying", _("Failed, will retry")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEndpoint.Event.choices)
+    message_id = models.CharField(_("webhook-id"), max_length=40, unique=True)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("time (ms)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint_id}"

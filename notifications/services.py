@@ -1,0 +1,87 @@
+"""
+Reader notices: who asked for them and when one is due.
+
+The comment write path calls `reply_subscribe()` when a reader opts in and `replies_published()`
+whenever replies become visible (posted and approved at once, approved by a moderator, or kept
+after reports hid them). Both only look and enqueue; the mail goes out from the worker
+(`notifications.tasks`, `notifications.mail`), so a request never waits on an SMTP server.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import tasks, webhooks
+from .models import ReplySubscription, Subscriber, WebhookEndpoint, normalise_email
+
+Event = WebhookEndpoint.Event
+
+# What the write path calls
+
+
+def _enqueue_after_commit(task, *args):
+    # The worker must find the rows the task names; with the database backend it would anyway.
+    transaction.on_commit(partial(task.enqueue, *args))
+
+
+def reply_subscribe(*, comment, email):
+    """Note that the comment's author wants reply notices at `email`; confirm the address first.
+
+    Call inside the transaction that saves the comment. An address that has not confirmed gets
+    one confirmation mail per NOTICE_CONFIRM_DAYS, however often it is entered; an address that
+    unsubscribed before ever confirming is never written to again.
+    """
+    if comment.is_rejected:
+        return None  # a comment refused as spam must not make us write to anyone
+    subscriber, _created = Subscriber.objects.get_or_create(email=normalise_email(email))
+    ReplySubscription.objects.create(comment=comment, subscriber=subscriber)
+    if subscriber.is_reachable:
+        return subscriber
+    now = timezone.now()
+    claimed = (
+        Subscriber.objects.filter(pk=subscriber.pk)
+        .filter(Subscriber.may_confirm_again(now))
+        .filter(Q(unsubscribed_at__isnull=True) | Q(confirmed_at__isnull=False))
+        .update(confirmation_sent_at=now)
+    )
+    if claimed:
+        _enqueue_after_commit(tasks.send_confirmation, subscriber.pk, comment.pk)
+    return subscriber
+
+
+def replies_published(reply_ids):
+    """Queue reply notices for comments that readers can now see, if anyone waits for them."""
+    reply_ids = list(reply_ids)
+    if reply_ids and ReplySubscription.objects.filter(comment__replies__in=reply_ids).exists():
+        _enqueue_after_commit(tasks.send_reply_notices, reply_ids)
+
+
+def comment_event(event, comment_ids):
+    """Queue a webhook event for these comments (after commit), if an endpoint wants it."""
+    comment_ids = list(comment_ids)
+    if comment_ids and event in webhooks.wanted_events():
+        _enqueue_after_commit(tasks.dispatch_webhook_event, event, comment_ids)
+
+
+def comment_status_changed(status, comment_ids):
+    comment_event(webhooks.STATUS_EVENTS[status], comment_ids)
+
+
+# Readers' answers to the mail
+
+
+def confirm(subscriber):
+    if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:
+        subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        subscriber.unsubscribed_at = None
+        subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    return subscriber
+
+
+def unsubscribe(subscriber):
+    """Stop every notice to this address; asking twice changes nothing."""
+    Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=timezone.now()
+    )
