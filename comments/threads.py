@@ -208,3 +208,51 @@ def build_threads(roots, replies):
                 node.children.append(Node(comment, level=MAX_LEVEL, replying_to=parent))
                 walk.extend((kid, comment) for kid in reversed(kids_of(comment)))
     return threads
+
+
+# A page of threads as HTML: each comment's own fragment, nested in the lists _comments.html
+# shows. Written once here, for every page of threads (the story, "Load more", the script's
+# redrawn thread), and for the cached story page's reader overlay (articles/story_page.py),
+# which nests the same fragments with a reader's held comments added.
+
+
+@dataclass
+class Skeleton:
+    """Where one comment sits on a page, without the comment: what a cached page keeps."""
+
+    pk: int
+    level: int
+    children: list = field(default_factory=list)
+
+
+def skeleton_of(node):
+    return Skeleton(node.comment.pk, node.level, [skeleton_of(kid) for kid in node.children])
+
+
+def threads_html(skeletons, fragment, *, extra=None):
+    """Return the <li>s of `skeletons`, each holding `fragment(pk)` and its replies.
+
+    `extra` maps a comment's pk to Skeletons to show after its own replies (a reader's held
+    replies); a comment at the last level has no list of its own, so they follow it instead.
+    """
+    extra = extra or {}
+    out = []
+
+    def emit(node):
+        thread = f' id="t{node.pk}" data-thread="{node.pk}"' if node.level == 0 else ""
+        out.append(f'<li class="comment-node comment-node--level-{node.level}"{thread}>')
+        out.append(fragment(node.pk))
+        kids = node.children + (extra.get(node.pk, []) if node.level < MAX_LEVEL else [])
+        if kids:
+            out.append('<ol class="comment-replies">')
+            for kid in kids:
+                emit(kid)
+            out.append("</ol>")
+        out.append("</li>")
+        if node.level == MAX_LEVEL:
+            for kid in extra.get(node.pk, ()):
+                emit(kid)
+
+    for node in skeletons:
+        emit(node)
+    return "".join(out)
