@@ -63,6 +63,11 @@ def _placeholder(name):
     return salted_hmac("articles.page_cache", name).hexdigest()
 
 
+def placeholder(name):
+    """Return a placeholder no reader can type, for a value filled in after rendering."""
+    return _placeholder(name)
+
+
 def csrf_placeholder():
     return _placeholder("csrf")
 

@@ -42,17 +42,19 @@ import bisect
 import copy
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.template import Context, engines
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 
 from comments.forms import CommentForm
 from comments.models import Comment, CommentLike, Reaction
 from comments.readers import known_reader_key
-from comments.threads import MAX_LEVEL, PAGE_FIELDS, Node, Skeleton, threads_html
+from comments.threads import MAX_LEVEL, PAGE_FIELDS, Node, Replies, Skeleton, thread_pieces
 from comments.views import last_signed_name
 from newsroom.prepared import prepared
 
@@ -65,6 +67,8 @@ LIKE_OFF = b'aria-pressed="false" '
 LIKE_ON = b'aria-pressed="true" '
 ICON_OFF = 'class="comment__icon">\u2661</span>'.encode()
 ICON_ON = 'class="comment__icon">\u2665</span>'.encode()
+# Fragments of readers' own comments kept with one page version in one worker, at most.
+OWN_FRAGMENTS_KEPT = 256
 OWN_FIELDS = tuple(name for name in PAGE_FIELDS if "__" not in name)
 
 
@@ -92,7 +96,7 @@ def without_reader(request):
     return anonymous
 
 
-def shared_parts(html, context):
+def shared_parts(html, context, request):
     """Cut the page rendered for the cache at its fences; return (its HTML, the shared parts)."""
     cut = _fences().split(html)
     texts, names, regions = cut[0::3], cut[1::3], cut[2::3]
@@ -100,37 +104,96 @@ def shared_parts(html, context):
     for name, text in zip(names, texts[1:], strict=True):
         pieces += [name, page_cache.as_template(text)]
     plain = "".join(t + r for t, r in zip(texts, [*regions, ""], strict=True))
-    page = context["comment_page"]
-    sink = context.get("comment_fragments") or {}
-    levels, replying, names_of, roots = {}, {}, {}, []
-    stack = list(page.threads)
-    while stack:
-        node = stack.pop()
-        levels[node.comment.pk] = node.level
-        names_of[node.comment.pk] = node.comment.author_name
-        if node.replying_to is not None:
-            replying[node.comment.pk] = node.replying_to.pk
-        stack.extend(node.children)
-    roots = [_sort_key(node.comment, page.sort) for node in page.threads]
-    article = context["article"]
-    return plain, {
+    parts = {name: page_cache.as_template(r) for name, r in zip(names, regions, strict=True)}
+    article, page = context["article"], context["comment_page"]
+    shared = {
         "pieces": pieces,
-        "parts": {name: page_cache.as_template(r) for name, r in zip(names, regions, strict=True)},
-        "fragments": {
-            pk: page_cache.as_template(f) for pk, f in sink.get("fragments", {}).items()
-        },
-        "skeletons": sink.get("skeletons", []),
-        "levels": levels,
-        "replying": replying,
-        "names": names_of,
-        "roots": roots,
+        "parts": parts,
+        "story": Story(article.pk, article.slug, article.get_absolute_url()),
+        "comments_open": context.get("comments_open", False),
         "sort": page.sort,
         "more": bool(page.next_cursor),
         "paged": bool(context.get("comment_paged")),
         "focused": page.focused,
-        "bar": context.get("reaction_bar"),
-        "story": Story(article.pk, article.slug, article.get_absolute_url()),
-        "comments_open": context.get("comments_open", False),
+        "roots": [_sort_key(node.comment, page.sort) for node in page.threads],
+    }
+    render = _Renderer(request, shared)
+    if "threads" in parts:
+        shared.update(_shared_threads(page, context.get("comment_fragments") or {}))
+    if (bar := context.get("reaction_bar")) is not None and "reactions" in parts:
+        shared["pressed"] = {
+            item.key: render("comments/_reactions.html", reaction_bar=_pressed(bar, item.key))
+            for item in bar.items
+        }
+    # The regions that show a name: drawn once with a placeholder where the name goes.
+    account = SimpleNamespace(
+        is_authenticated=True, is_staff=False, get_username=_name(), get_full_name=_name()
+    )
+    if "form" in parts and context.get("comment_form") is not None:
+        shared["form_as"] = {
+            "guest": render("comments/_comment_form.html", form=_form(shared, True), parent=None),
+            "account": render(
+                "comments/_comment_form.html", form=_form(shared, False), parent=None, user=account
+            ),
+        }
+    shared["nav_as_account"] = render("_account_nav.html", user=account)
+    return plain, shared
+
+
+def _name():
+    return page_cache.placeholder("name")
+
+
+def _form(shared, guest):
+    form = CommentForm(
+        article=shared["story"], browser="", reader_is_guest=guest, initial={"author_name": _name()}
+    )
+    form.fields["ts"].initial = page_cache.timestamp_placeholder()
+    return form
+
+
+def _pressed(bar, key):
+    bar = copy.copy(bar)
+    bar.items = [replace(item, pressed=item.key == key) for item in bar.items]
+    return bar
+
+
+def _shared_threads(page, sink):
+    """Return the threads region as the page drew it, and where in it each comment sits."""
+    fragments = {pk: page_cache.as_template(html) for pk, html in sink.get("fragments", {}).items()}
+    region, spans, places, root_at = [], {}, {}, []
+    size = 0
+    for piece in thread_pieces(sink.get("skeletons", [])):
+        if isinstance(piece, Replies):
+            places[piece.pk] = (size, piece.wrap)
+            continue
+        if isinstance(piece, int):
+            data = fragments[piece]
+            spans[piece] = (size, size + len(data))
+        else:
+            if piece.startswith('<li class="comment-node comment-node--level-0"'):
+                root_at.append(size)
+            data = piece.encode()
+        region.append(data)
+        size += len(data)
+    root_at.append(size)
+    levels, replying, names = {}, {}, {}
+    stack = list(page.threads)
+    while stack:
+        node = stack.pop()
+        levels[node.comment.pk] = node.level
+        names[node.comment.pk] = node.comment.author_name
+        if node.replying_to is not None:
+            replying[node.comment.pk] = node.replying_to.pk
+        stack.extend(node.children)
+    return {
+        "threads": b"".join(region),
+        "spans": spans,
+        "places": places,
+        "root_at": root_at,
+        "levels": levels,
+        "replying": replying,
+        "names": names,
     }
 
 
@@ -166,11 +229,12 @@ def _likes(reader_key, article_id):
 def _own_comments(article_id, reader_key):
     """The reader's comments on the story that they see as theirs: approved or held, not deleted."""
     own = Comment.objects.filter(article_id=article_id, deleted_at__isnull=True)
-    return own.visible_to(reader_key).by_reader(reader_key).only(*OWN_FIELDS).order_by("created_at", "id")
+    own = own.visible_to(reader_key).by_reader(reader_key)
+    return own.only(*OWN_FIELDS).order_by("created_at", "id")
 
 
 class _Renderer:
-    """Renders the reader's regions with the context the shared page had, tokens as placeholders."""
+    """Renders a reader's regions in the context the shared page had, tokens as placeholders."""
 
     def __init__(self, request, shared):
         self.engine = engines["django"].engine
@@ -191,39 +255,37 @@ class _Renderer:
         return page_cache.as_template(html)
 
 
+def _named(template, name):
+    return template.replace(_name().encode(), escape(name).replace("%", "%%").encode())
+
+
 def respond(request, story, entry):
     """Answer a known reader from the cached entry, their own regions laid over it."""
     shared = entry["reader_parts"]
-    render = _Renderer(request, shared)
     user = request.user
     reader_key = known_reader_key(request)
     regions = {}
-    if reader_key and shared["bar"] is not None:
+    if reader_key and "pressed" in shared:
         row = _reaction.first_row(story.pk, reader_key)
-        if row is not None:
-            bar = copy.copy(shared["bar"])
-            bar.items = [replace(item, pressed=item.key == row[0]) for item in bar.items]
-            regions["reactions"] = render("comments/_reactions.html", reaction_bar=bar)
-    if reader_key:
-        threads = _threads(shared, reader_key, render, user)
+        if row is not None and row[0] in shared["pressed"]:
+            regions["reactions"] = shared["pressed"][row[0]]
+    if reader_key and "threads" in shared:
+        threads = _threads(request, shared, reader_key)
         if threads is not None:
             regions["threads"] = threads
-    if "form" in shared["parts"]:
-        name = "" if user.is_authenticated or not reader_key else last_signed_name(reader_key)
-        if user.is_authenticated or name:
-            form = CommentForm(
-                article=shared["story"],
-                browser="",
-                reader_is_guest=not user.is_authenticated,
-                initial={"author_name": name},
-            )
-            form.fields["ts"].initial = page_cache.timestamp_placeholder()
-            regions["form"] = render("comments/_comment_form.html", form=form, parent=None)
+    if "form_as" in shared:
+        if user.is_authenticated:
+            name = user.get_full_name() or user.get_username()  # as _comment_form.html shows it
+            regions["form"] = _named(shared["form_as"]["account"], name)
+        elif reader_key and (name := last_signed_name(reader_key)):
+            regions["form"] = _named(shared["form_as"]["guest"], name)
     if user.is_authenticated:
-        regions["nav"] = render("_account_nav.html")
+        regions["nav"] = _named(shared["nav_as_account"], user.get_username())
+        if user.is_staff:  # only a reader who became staff since; staff pages are rendered whole
+            regions["nav"] = _Renderer(request, shared)("_account_nav.html")
     messages = get_messages(request)
     if messages:
-        regions["messages"] = render("_messages.html", messages=messages)
+        regions["messages"] = _Renderer(request, shared)("_messages.html", messages=messages)
     body = b"".join(
         piece if isinstance(piece, bytes) else regions.get(piece, shared["parts"][piece])
         for piece in shared["pieces"]
@@ -234,72 +296,125 @@ def respond(request, story, entry):
     return response
 
 
-def _threads(shared, reader_key, render, user):
-    """Return the threads region for the reader, or None when it is the shared one."""
-    fragments = shared["fragments"]
-    liked = {pk for (pk,) in _likes.rows(reader_key, shared["story"].pk)} & fragments.keys()
+def _threads(request, shared, reader_key):
+    """Return the threads region for the reader, or None when it is the shared one.
+
+    Edits the shared region at the places it recorded: a liked comment's button, the reader's
+    own comments drawn for them, their held comments put in where the page would show them.
+    """
+    spans = shared["spans"]
+    liked = {pk for (pk,) in _likes.rows(reader_key, shared["story"].pk)} & spans.keys()
     own = _own_comments.objects(shared["story"].pk, reader_key)
     if not liked and not own:
         return None
-    levels, extra, added_roots, held = dict(shared["levels"]), {}, [], {}
-    names = dict(shared["names"])
-    replying = dict(shared["replying"])
+    render = _Renderer(request, shared)  # built only when a fragment must be drawn (below)
+    levels, replying, names = dict(shared["levels"]), dict(shared["replying"]), shared["names"]
+    names = {**names, **{comment.pk: comment.author_name for comment in own}}
+    edits = {}  # offset in the region: [end of what it replaces, pieces put there]
+    after = {}  # held comment pk: the list its later held replies join
+
+    def fragment(comment, level):
+        parent, editable = replying.get(comment.pk), comment.is_editable()
+        # Drawn once per version of the page and kept with it: only its author is ever given it
+        # (their own-comments query found it), and an edit, a decision or a like makes a new
+        # version. `user` is the author's, for the Staff badge: never a staff member here.
+        key = (comment.pk, level, parent, editable, comment.pk in liked)
+        if (html := drawn_own.get(key)) is None:
+            comment.user = request.user if request.user.is_authenticated else None
+            node = Node(
+                comment,
+                level=level,
+                replying_to=Comment(pk=parent, author_name=names[parent]) if parent else None,
+                mine=True,
+                editable=editable,
+                liked=comment.pk in liked,
+            )
+            html = render("comments/_comment.html", node=node, comment=comment)
+            if len(drawn_own) < OWN_FRAGMENTS_KEPT:
+                drawn_own[key] = html
+        return html
+
+    drawn_own = shared.setdefault("own", {})
+
+    held = {}
     for comment in own:
-        comment.user = user if user.is_authenticated else None
-        names[comment.pk] = comment.author_name
-        if comment.status != Comment.Status.PENDING:
-            continue
-        node = _place_held(shared, comment, levels, replying, extra, added_roots)
-        if node is not None:
-            held[comment.pk] = comment
-    mine = {comment.pk: comment for comment in own if comment.pk in levels}
-    if not liked and not mine:
+        if comment.pk in spans:
+            start, end = spans[comment.pk]
+            edits[start] = [end, [fragment(comment, levels[comment.pk])]]
+        elif comment.status == Comment.Status.PENDING:
+            node = _place_held(shared, comment, levels, replying, after, edits)
+            if node is not None:
+                held[comment.pk] = (comment, node)
+    for pk in liked - {comment.pk for comment in own}:
+        start, end = spans[pk]
+        html = shared["threads"][start:end]
+        edits[start] = [end, [html.replace(LIKE_OFF, LIKE_ON, 1).replace(ICON_OFF, ICON_ON, 1)]]
+    if not edits:
         return None
-
-    def fragment(pk):
-        comment = mine.get(pk)
-        if comment is None:
-            html = fragments[pk]
-            if pk in liked:
-                html = html.replace(LIKE_OFF, LIKE_ON, 1).replace(ICON_OFF, ICON_ON, 1)
-            return html.decode()
-        parent = replying.get(pk)
-        node = Node(
-            comment,
-            level=levels[pk],
-            replying_to=Comment(pk=parent, author_name=names[parent]) if parent else None,
-            mine=True,
-            editable=comment.is_editable(),
-            liked=pk in liked,
-        )
-        return render("comments/_comment.html", node=node, comment=comment).decode()
-
-    skeletons = list(shared["skeletons"])
-    for offset, (position, _key, node) in enumerate(sorted(added_roots, key=lambda a: a[:2])):
-        skeletons.insert(position + offset, node)
-    return threads_html(skeletons, fragment, extra=extra).encode()
+    drawn = {pk: fragment(comment, node.level) for pk, (comment, node) in held.items()}
+    region, done = shared["threads"], 0
+    out = []
+    for offset in sorted(edits):
+        end, items = edits[offset]
+        out.append(region[done:offset])
+        for item in items:
+            out.append(item if isinstance(item, bytes) else _held_html(item, drawn))
+        done = max(done, end)
+    out.append(region[done:])
+    return b"".join(out)
 
 
-def _place_held(shared, comment, levels, replying, extra, added_roots):
-    """Find the held comment's place on the page, as the page would show it; None if elsewhere."""
-    if comment.parent_id is None:
+def _held_html(item, drawn):
+    wrap, nodes = item
+    pieces = thread_pieces(nodes)
+    html = b"".join(
+        piece.encode()
+        if isinstance(piece, str)
+        else drawn[piece]
+        if isinstance(piece, int)
+        else b""
+        for piece in pieces
+    )
+    return b'<ol class="comment-replies">' + html + b"</ol>" if wrap else html
+
+
+def _place_held(shared, comment, levels, replying, after, edits):
+    """Put a held comment where the page would show it; return its Skeleton, or None if elsewhere.
+
+    A held reply goes after its parent's replies (after the parent itself at the last level); a
+    held top-level comment goes where its sort puts it among the page's threads. `after` keeps,
+    for each held comment placed, its Skeleton and the list it sits in, for its own held replies.
+    """
+    parent = comment.parent_id
+    if parent is None:
         if shared["focused"]:
             return None
-        key = _sort_key(comment, shared["sort"])
-        position = bisect.bisect_left(shared["roots"], key)
+        position = bisect.bisect_left(shared["roots"], _sort_key(comment, shared["sort"]))
         if (position == 0 and shared["paged"]) or (
             position == len(shared["roots"]) and shared["more"]
         ):
             return None  # it sorts onto another page
-        node = Skeleton(comment.pk, 0)
-        added_roots.append((position, key, node))
+        node, home = Skeleton(comment.pk, 0), []
+        offset = shared["root_at"][position]
+        edits.setdefault(offset, [offset, []])[1].append((False, home))
+    elif parent in after:
+        parent_node, parent_home = after[parent]
+        node = Skeleton(comment.pk, min(parent_node.level + 1, MAX_LEVEL))
+        home = parent_node.children if parent_node.level < MAX_LEVEL else parent_home
+    elif parent in shared["places"]:
+        node = Skeleton(comment.pk, min(levels[parent] + 1, MAX_LEVEL))
+        offset, wrap = shared["places"][parent]
+        items = edits.setdefault(offset, [offset, []])[1]
+        group = next((item for item in items if isinstance(item, tuple)), None)
+        if group is None:
+            group = (wrap, [])
+            items.append(group)
+        home = group[1]
     else:
-        parent_level = levels.get(comment.parent_id)
-        if parent_level is None:
-            return None
-        node = Skeleton(comment.pk, min(parent_level + 1, MAX_LEVEL))
-        if parent_level == MAX_LEVEL:
-            replying[comment.pk] = comment.parent_id
-        extra.setdefault(comment.parent_id, []).append(node)
+        return None
+    if parent is not None and levels[parent] == MAX_LEVEL:
+        replying[comment.pk] = parent
+    home.append(node)
     levels[comment.pk] = node.level
+    after[comment.pk] = (node, home)
     return node

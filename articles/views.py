@@ -48,14 +48,13 @@ class ArticleDetailView(DetailView):
 
     def store_shared_page(self, key, story):
         """Render the page every reader shares, as a reader without identity sees it; cache it."""
-        request = self.request
-        self.request = story_page.without_reader(request)
+        request, self.request = self.request, story_page.without_reader(self.request)
         try:
             self.object = self.get_object()
             html, context = self.render_for_cache()
+            plain, reader_parts = story_page.shared_parts(html, context, self.request)
         finally:
             self.request = request
-        plain, reader_parts = story_page.shared_parts(html, context)
         return page_cache.store(key, plain, story.pk, reader_parts=reader_parts)
 
     def render_for_cache(self):

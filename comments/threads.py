@@ -229,30 +229,45 @@ def skeleton_of(node):
     return Skeleton(node.comment.pk, node.level, [skeleton_of(kid) for kid in node.children])
 
 
-def threads_html(skeletons, fragment, *, extra=None):
-    """Return the <li>s of `skeletons`, each holding `fragment(pk)` and its replies.
+def thread_pieces(skeletons):
+    """Return the <li>s of `skeletons` as a list of pieces: markup (str), a comment (its pk) and
+    the places a reader's held replies go: `Replies(pk, wrap)`.
 
-    `extra` maps a comment's pk to Skeletons to show after its own replies (a reader's held
-    replies); a comment at the last level has no list of its own, so they follow it instead.
+    A comment at the last level has no list of its own, so its place follows it.
     """
-    extra = extra or {}
     out = []
 
     def emit(node):
         thread = f' id="t{node.pk}" data-thread="{node.pk}"' if node.level == 0 else ""
         out.append(f'<li class="comment-node comment-node--level-{node.level}"{thread}>')
-        out.append(fragment(node.pk))
-        kids = node.children + (extra.get(node.pk, []) if node.level < MAX_LEVEL else [])
-        if kids:
+        out.append(node.pk)
+        if node.children:
             out.append('<ol class="comment-replies">')
-            for kid in kids:
+            for kid in node.children:
                 emit(kid)
+            if node.level < MAX_LEVEL:
+                out.append(Replies(node.pk, wrap=False))
             out.append("</ol>")
+        elif node.level < MAX_LEVEL:
+            out.append(Replies(node.pk, wrap=True))
         out.append("</li>")
         if node.level == MAX_LEVEL:
-            for kid in extra.get(node.pk, ()):
-                emit(kid)
+            out.append(Replies(node.pk, wrap=False))
 
     for node in skeletons:
         emit(node)
-    return "".join(out)
+    return out
+
+
+@dataclass(frozen=True)
+class Replies:
+    pk: int
+    wrap: bool
+
+
+def threads_html(skeletons, fragment):
+    """Return the <li>s of `skeletons`, each holding `fragment(pk)` and its replies."""
+    return "".join(
+        piece if isinstance(piece, str) else fragment(piece) if isinstance(piece, int) else ""
+        for piece in thread_pieces(skeletons)
+    )

@@ -154,7 +154,9 @@ def _new_comment_form(request, article, reader_key, **kwargs):
 
 @prepared
 def _last_names(reader_key):
-    return Comment.objects.by_reader(reader_key).order_by("-created_at").values_list("author_name")[:1]
+    return (
+        Comment.objects.by_reader(reader_key).order_by("-created_at").values_list("author_name")[:1]
+    )
 
 
 def last_signed_name(reader_key):
