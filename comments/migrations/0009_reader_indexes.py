@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_page_version'),
-        ('comments', '0008_classifier_permission'),
+        ("articles", "0002_page_version"),
+        ("comments", "0008_classifier_permission"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['reader_key', 'article'], name='comment_by_reader_on_story'),
+            model_name="comment",
+            index=models.Index(fields=["reader_key", "article"], name="comment_by_reader_on_story"),
         ),
         migrations.AddIndex(
-            model_name='commentlike',
-            index=models.Index(fields=['reader_key', 'comment'], name='like_by_reader'),
+            model_name="commentlike",
+            index=models.Index(fields=["reader_key", "comment"], name="like_by_reader"),
         ),
     ]
