@@ -7,8 +7,8 @@ for two per-request values: the CSRF token and the comment form's signed timesta
 rendered with a placeholder for each and they are filled in for every response, so a cached page
 never carries one reader's token to another. The form's token is signed afresh for each
 response, bound to the CSRF secret that response carries (see comments.tokens). Readers with an
-identity (their name, their held comments, their likes, their reaction) always get a page
-rendered for them.
+identity (their name, their held comments, their likes, their reaction) are served the same page
+with their own part laid over it: articles.story_page.
 
 The key holds the story's `page_version`, which every write that changes what readers see bumps
 in the same transaction (`Article.objects.filter(...).mark_changed()`), and `updated_at`, which
@@ -63,6 +63,11 @@ def _placeholder(name):
     return salted_hmac("articles.page_cache", name).hexdigest()
 
 
+def placeholder(name):
+    """Return a placeholder no reader can type, for a value filled in after rendering."""
+    return _placeholder(name)
+
+
 def csrf_placeholder():
     return _placeholder("csrf")
 
@@ -71,14 +76,16 @@ def timestamp_placeholder():
     return _placeholder("timestamp")
 
 
+def serves(request):
+    """Return whether the request may be answered from the shared page (with or without a
+    reader's part laid over it, see articles.story_page)."""
+    return settings.NEWSROOM["STORY_CACHE_SECONDS"] > 0 and request.method in ("GET", "HEAD")
+
+
 def is_cacheable(request):
     """Return whether the request is from a reader the page need not know."""
     identity = (settings.SESSION_COOKIE_NAME, READER_COOKIE, CookieStorage.cookie_name)
-    return (
-        settings.NEWSROOM["STORY_CACHE_SECONDS"] > 0
-        and request.method in ("GET", "HEAD")
-        and not any(name in request.COOKIES for name in identity)
-    )
+    return serves(request) and not any(name in request.COOKIES for name in identity)
 
 
 class Story(NamedTuple):
@@ -127,7 +134,17 @@ def cache_key(request, article):
     return f"story-page-2:{article.pk}:{article.page_version}:{changed}:{get_language()}:{page}"
 
 
-def store(key, html, story_pk):
+def as_template(html):
+    """Return rendered HTML as bytes whose `%`-format slots take each response's tokens."""
+    return (
+        html.replace("%", "%%")
+        .replace(csrf_placeholder(), "%(csrf)s")
+        .replace(timestamp_placeholder(), "%(ts)s")
+        .encode()
+    )
+
+
+def store(key, html, story_pk, *, reader_parts=None):
     """Cache a page rendered with placeholders; return its entry.
 
     The page is kept as bytes with `%`-format slots where the placeholders were, so answering
@@ -135,12 +152,7 @@ def store(key, html, story_pk):
     whose browsers accept it (nearly all), see `_gzip_parts`.
     """
     etag = f'"{hashlib.md5(html.encode(), usedforsecurity=False).hexdigest()}"'
-    template = (
-        html.replace("%", "%%")
-        .replace(csrf_placeholder(), "%(csrf)s")
-        .replace(timestamp_placeholder(), "%(ts)s")
-        .encode()
-    )
+    template = as_template(html)
     slot_lengths = {
         "csrf": CSRF_TOKEN_LENGTH,
         "ts": len(form_token(story_pk, "0" * BROWSER_LENGTH)),
@@ -151,6 +163,8 @@ def store(key, html, story_pk):
         "etag": etag,
         "gzip": _gzip_parts(html, slot_lengths),
         "expires": time.time() + timeout,
+        # What articles.story_page needs to lay a known reader's part over the same page.
+        "reader_parts": reader_parts,
     }
     if is_shared(caches["default"]):
         cache.set(key, entry, timeout)
@@ -182,8 +196,11 @@ def fetch(key):
 
 
 def _entry_bytes(entry):
-    return len(entry["template"]) + sum(
-        len(part[0]) + len(part[-1]) for part in entry["gzip"] or ()
+    shared = entry.get("reader_parts") or {}
+    return (
+        len(entry["template"])
+        + sum(len(part[0]) + len(part[-1]) for part in entry["gzip"] or ())
+        + sum(map(len, shared.get("fragments", {}).values()))
     )
 
 
@@ -321,6 +338,15 @@ class StoryRef(NamedTuple):
     pk: int
 
 
+def response_tokens(request, story_pk):
+    """Return this response's tokens for the page's slots: its CSRF token and form token."""
+    csrf = csrf_token(request)  # first: the form token is bound to its secret
+    return {
+        b"csrf": csrf.encode(),
+        b"ts": form_token(story_pk, browser_of(request)).encode(),
+    }
+
+
 def respond(request, article, entry, response_class):
     """Answer from a cached entry: 304 if the reader has it, else the page with fresh tokens."""
     gzip_ok = entry["gzip"] is not None and ACCEPTS_GZIP.search(
@@ -332,11 +358,7 @@ def respond(request, article, entry, response_class):
     if any(header in request.META for header in CONDITIONAL_HEADERS):
         response = get_conditional_response(request, etag=etag)
     if response is None:
-        csrf = csrf_token(request)  # first: the form token is bound to its secret
-        tokens = {
-            b"csrf": csrf.encode(),
-            b"ts": form_token(article.pk, browser_of(request)).encode(),
-        }
+        tokens = response_tokens(request, article.pk)
         body = _gzipped(entry["gzip"], tokens) if gzip_ok else None
         if body is None:
             response, etag = response_class(entry["template"] % tokens), entry["etag"]

@@ -9,7 +9,7 @@ from comments.reactions import reaction_bar
 from comments.readers import known_reader_key
 from comments.views import story_context
 
-from . import page_cache
+from . import page_cache, story_page
 from .models import Article
 
 
@@ -30,25 +30,45 @@ class ArticleDetailView(DetailView):
         return Article.objects.published().prefetch_related("links")
 
     def get(self, request, *args, **kwargs):
-        if not page_cache.is_cacheable(request):
+        if not page_cache.serves(request):
+            return super().get(request, *args, **kwargs)
+        known = not page_cache.is_cacheable(request)
+        if known and request.user.is_staff:  # editors see deleted comments' text
             return super().get(request, *args, **kwargs)
         story = page_cache.lookup(kwargs["slug"])
         key = page_cache.cache_key(request, story)
         if key is None:
             return super().get(request, *args, **kwargs)
         entry = page_cache.fetch(key)
-        if entry is None:
-            self.object = self.get_object()
-            entry = page_cache.store(key, self.render_for_cache(), story.pk)
+        if entry is None or entry.get("reader_parts") is None:
+            entry = self.store_shared_page(key, story)
+        if known:
+            return story_page.respond(request, story, entry)
         return page_cache.respond(request, story, entry, HttpResponse)
 
+    def store_shared_page(self, key, story):
+        """Render the page every reader shares, as a reader without identity sees it; cache it."""
+        request, self.request = self.request, story_page.without_reader(self.request)
+        try:
+            self.object = self.get_object()
+            html, context = self.render_for_cache()
+            plain, reader_parts = story_page.shared_parts(html, context, self.request)
+        finally:
+            self.request = request
+        return page_cache.store(key, plain, story.pk, reader_parts=reader_parts)
+
     def render_for_cache(self):
-        """Render the page for any reader without an identity, with its tokens left blank."""
+        """Render the page for any reader without an identity, with its tokens left blank.
+
+        Return the HTML, its reader regions fenced (articles.story_page), and its context.
+        """
         context = self.get_context_data(object=self.object)
         context["csrf_token"] = page_cache.csrf_placeholder()
+        context[story_page.SHARED_RENDER] = True
+        context["comment_fragments"] = {}
         if (form := context.get("comment_form")) is not None:
             form.fields["ts"].initial = page_cache.timestamp_placeholder()
-        return self.render_to_response(context).render().content.decode()
+        return self.render_to_response(context).render().content.decode(), context
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -77,6 +77,12 @@ def add_load_arguments(parser):
     parser.add_argument("--body-field", default="body")
     parser.add_argument("--reaction-url", help="post reactions here when the page has no bar")
     parser.add_argument("--reaction-field", default="kind")
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help="follow each redirect as a browser without JavaScript does, and post the next form "
+        "from the page it lands on (its fresh token); the server then lets tokens post at once",
+    )
 
 
 # -- The page, read as a browser with JavaScript off reads it --------------------------------
@@ -180,6 +186,7 @@ class Reader(threading.Thread):
         self.failure = None
         self.last_used = 0.0
         self.first_post_at = None
+        self.location = None
 
     # HTTP with a cookie jar of our own: the app sets Secure cookies, and this is plain HTTP.
     def request(self, method, path, body=None):
@@ -212,15 +219,17 @@ class Reader(threading.Thread):
                 else:
                     self.cookies[name] = morsel.value
         self.last_used = time.monotonic()
+        self.location = response.getheader("Location")
         if response.getheader("Connection", "").lower() == "close":
             self.connection.close()
             self.connection = None
         return response.status, content.decode("utf-8", "replace")
 
-    def load_forms(self):
-        status, html = self.request("GET", self.path)
+    def load_forms(self, path=None):
+        path = path or self.path
+        status, html = self.request("GET", path)
         if status != 200:
-            raise EndpointMissing(f"GET {self.path} answered {status}")
+            raise EndpointMissing(f"GET {path} answered {status}")
         self.forms = read_forms(html, self.options)
         if self.options.comment_url and self.forms.comment is None:
             self.forms.comment = Form(action=self.options.comment_url)
@@ -277,6 +286,14 @@ class Reader(threading.Thread):
             raise EndpointMissing(f"POST {action} answered 404: endpoint not found")
         if kind == "reaction" and status in ACCEPTED:
             self.current_reaction = key
+        if self.options.follow and status is not None and 300 <= status < 400:
+            # The browser's journey: the redirect's page, rendered for this reader, whose forms
+            # (and single-use token) the next post uses.
+            page = urlsplit(self.location or self.path)
+            try:
+                self.load_forms(f"{page.path}?{page.query}" if page.query else page.path)
+            except (OSError, http.client.HTTPException):
+                pass  # the next post uses the forms it had
         if status is None:
             time.sleep(0.05)  # The server is down (the kill test); retry shortly.
         return outcome
@@ -333,8 +350,10 @@ def ensure_postgres_database(url):
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def server_env(*, sqlite_path, database_url):
+def server_env(*, sqlite_path, database_url, follow=False):
     extra = {**UNLIMITED_RATES, "NEWSROOM_MODERATION_MODE": "post"}
+    if follow:  # each post carries a token served a moment ago, by the page it redirected to
+        extra["NEWSROOM_COMMENT_MIN_SECONDS"] = "0"
     return app_env(sqlite_path=sqlite_path, database_url=database_url, extra=extra)
 
 
@@ -499,7 +518,9 @@ def main(argv=None):
     config = ServerConfig.from_args(options)
     server = Server(
         name=f"writes-{label.lower()}",
-        env=server_env(sqlite_path=WORK / "writes.sqlite3", database_url=database_url),
+        env=server_env(
+            sqlite_path=WORK / "writes.sqlite3", database_url=database_url, follow=options.follow
+        ),
         config=config,
     )
     print(f"Write load on {label}: {options.clients} readers for {options.duration:g}s")

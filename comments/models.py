@@ -178,6 +178,8 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "parent", "like_count", "id"]),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["text_hash", "created_at"]),
+            # A reader's own comments on one story, read for every page they are served.
+            models.Index(fields=["reader_key", "article"], name="comment_by_reader_on_story"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -274,6 +276,8 @@ class CommentLike(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "reader_key"], name="one_like_per_reader")
         ]
+        # A reader's likes on one story, read for every page they are served (articles.story_page).
+        indexes = [models.Index(fields=["reader_key", "comment"], name="like_by_reader")]
 
     def __str__(self):
         return f"{self.reader_key} likes {self.comment_id}"

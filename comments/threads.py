@@ -208,3 +208,66 @@ def build_threads(roots, replies):
                 node.children.append(Node(comment, level=MAX_LEVEL, replying_to=parent))
                 walk.extend((kid, comment) for kid in reversed(kids_of(comment)))
     return threads
+
+
+# A page of threads as HTML: each comment's own fragment, nested in the lists _comments.html
+# shows. Written once here, for every page of threads (the story, "Load more", the script's
+# redrawn thread), and for the cached story page's reader overlay (articles/story_page.py),
+# which nests the same fragments with a reader's held comments added.
+
+
+@dataclass
+class Skeleton:
+    """Where one comment sits on a page, without the comment: what a cached page keeps."""
+
+    pk: int
+    level: int
+    children: list = field(default_factory=list)
+
+
+def skeleton_of(node):
+    return Skeleton(node.comment.pk, node.level, [skeleton_of(kid) for kid in node.children])
+
+
+def thread_pieces(skeletons):
+    """Return the <li>s of `skeletons` as a list of pieces: markup (str), a comment (its pk) and
+    the places a reader's held replies go: `Replies(pk, wrap)`.
+
+    A comment at the last level has no list of its own, so its place follows it.
+    """
+    out = []
+
+    def emit(node):
+        thread = f' id="t{node.pk}" data-thread="{node.pk}"' if node.level == 0 else ""
+        out.append(f'<li class="comment-node comment-node--level-{node.level}"{thread}>')
+        out.append(node.pk)
+        if node.children:
+            out.append('<ol class="comment-replies">')
+            for kid in node.children:
+                emit(kid)
+            if node.level < MAX_LEVEL:
+                out.append(Replies(node.pk, wrap=False))
+            out.append("</ol>")
+        elif node.level < MAX_LEVEL:
+            out.append(Replies(node.pk, wrap=True))
+        out.append("</li>")
+        if node.level == MAX_LEVEL:
+            out.append(Replies(node.pk, wrap=False))
+
+    for node in skeletons:
+        emit(node)
+    return out
+
+
+@dataclass(frozen=True)
+class Replies:
+    pk: int
+    wrap: bool
+
+
+def threads_html(skeletons, fragment):
+    """Return the <li>s of `skeletons`, each holding `fragment(pk)` and its replies."""
+    return "".join(
+        piece if isinstance(piece, str) else fragment(piece) if isinstance(piece, int) else ""
+        for piece in thread_pieces(skeletons)
+    )

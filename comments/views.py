@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from articles.models import Article, published_story
+from newsroom.prepared import prepared
 
 from . import ratelimits, services, tokens
 from .forms import (
@@ -147,14 +148,21 @@ def _new_comment_form(request, article, reader_key, **kwargs):
         return CommentForm(article=article, reader_is_guest=False, **kwargs)
     initial = {}
     if reader_key:
-        last_name = (
-            Comment.objects.by_reader(reader_key)
-            .order_by("-created_at")
-            .values_list("author_name", flat=True)
-            .first()
-        )
-        initial["author_name"] = last_name or ""
+        initial["author_name"] = last_signed_name(reader_key)
     return CommentForm(article=article, initial=initial, **kwargs)
+
+
+@prepared
+def _last_names(reader_key):
+    return (
+        Comment.objects.by_reader(reader_key).order_by("-created_at").values_list("author_name")[:1]
+    )
+
+
+def last_signed_name(reader_key):
+    """Return the name a reader signed their last comment with, or ""."""
+    row = _last_names.first_row(reader_key)
+    return row[0] if row else ""
 
 
 SORT_LABELS = [
@@ -192,7 +200,7 @@ def _thread_payload(request, comment):
     if page.threads:
         html = render_to_string(
             "comments/_node.html",
-            {"node": page.threads[0], **_node_context(request, article)},
+            {"threads": page.threads[:1], **_node_context(request, article)},
             request=request,
         )
     return {

@@ -309,6 +309,13 @@ def test_the_comment_count_shows_in_the_heading_and_on_the_home_page(
 
 
 def _story_queries(client, article):
+    """Count the queries of the page drawn afresh (the shared page filling the cache)."""
+    from django.core.cache import cache
+
+    from articles import page_cache
+
+    cache.clear()
+    page_cache.forget()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(article.get_absolute_url()).status_code == 200
     return len(queries)
@@ -321,7 +328,7 @@ def test_story_page_queries_do_not_grow_with_comments(client, article, comment_d
     add_demo_comments(article, 1980, seed=5)
     assert Comment.objects.count() == 2001
     assert _story_queries(client, article) == small
-    assert small <= 10
+    assert small <= 12  # the shared page drawn (7), then this reader's part laid over it
 
 
 def test_load_demo_builds_a_threaded_conversation(article):
