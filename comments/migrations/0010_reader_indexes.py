@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0002_page_version"),
-        ("comments", "0008_classifier_permission"),
+        ("comments", "0009_moderation_undo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
