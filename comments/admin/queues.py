@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from .. import dashboard, moderation
 from ..forms import BanForm
-from ..models import Comment, CommentReport
+from ..models import Comment, CommentReport, ReaderProfile
 from .readers import DeskMedia, reader_panel_context
 from .review import ReviewMixin
 
@@ -232,7 +232,12 @@ class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
         open_reports = CommentReport.objects.filter(
             comment=OuterRef("pk"), resolved_at__isnull=True
         )
-        return super().get_queryset(request).annotate(has_open_reports=Exists(open_reports))
+        notes = ReaderProfile.objects.filter(reader_key=OuterRef("reader_key")).values("notes")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_open_reports=Exists(open_reports), reader_notes=Subquery(notes[:1]))
+        )
 
     def changelist_view(self, request, extra_context=None):
         queue = request.GET.get("queue", QueueFilter.default)
@@ -251,13 +256,27 @@ class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
     def comment_summary(self, obj):
         return format_html(
             '<span class="desk-author">{}{} <span class="desk-when">{}</span></span>'
-            '<span class="desk-body">{}</span><span class="desk-story">{} {}</span>',
+            '<span class="desk-body">{}</span><span class="desk-story">{} {}</span>{}',
             obj.author_name,
             " ★" if obj.is_featured else "",
             formats.date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT"),
             self._body(obj.body),
             _("on") if obj.parent_id is None else _("replying on"),
             Truncator(obj.article.headline).chars(70),
+            self._notes(obj),
+        )
+
+    def _notes(self, obj):
+        # Annotated by get_queryset: the author's notes cost no query per row.
+        notes = getattr(obj, "reader_notes", None)
+        if not notes:
+            return ""
+        return format_html(
+            '<span class="desk-notes-line"><strong>{}</strong> {} <a href="{}">{}</a></span>',
+            _("Notes:"),
+            Truncator(notes).chars(120),
+            reverse("admin:comments_readerprofile_for", args=[obj.reader_key]),
+            _("all notes"),
         )
 
     def _body(self, body):
