@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from .. import dashboard, moderation
 from ..forms import BanForm
 from ..models import Comment, CommentReport, ReaderProfile
+from .in_place import InPlaceMixin
 from .readers import DeskMedia, reader_panel_context
 from .review import ReviewMixin
 
@@ -146,7 +147,7 @@ class ModerateMixin:
 
 
 @admin.register(Comment)
-class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
+class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
     list_display = ["comment_summary", "status_badge", "decision", "report_count", "quick_actions"]
     list_display_links = ["comment_summary"]
     list_filter = [
@@ -489,6 +490,7 @@ class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
             path("<int:object_id>/ban/", wrap(self.ban_view), name="comments_comment_ban"),
             path("dashboard/", wrap(self.dashboard_view), name="comments_dashboard"),
             *self.review_urls(),
+            *self.in_place_urls(),
         ] + super().get_urls()
 
     def moderate_view(self, request, object_id, status):
