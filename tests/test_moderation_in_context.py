@@ -205,7 +205,15 @@ def test_view_on_site_for_a_held_comment_opens_it_in_place(client, moderator, he
 
     html = client.get(change).content.decode()
 
-    assert in_place_url(held_reply) in html
+    assert f"{in_place_url(held_reply)}#c{held_reply.pk}" in html
+
+
+def test_review_desk_card_links_to_the_comment_in_place(client, moderator, held_reply):
+    client.force_login(moderator)
+
+    html = client.get(reverse("admin:comments_comment_review")).content.decode()
+
+    assert f"{in_place_url(held_reply)}#c{held_reply.pk}" in html
 
 
 def test_view_on_site_for_an_approved_comment_opens_the_story_page(client, moderator, desk_comment):

@@ -58,7 +58,7 @@ class InPlaceMixin:
         # Readers' pages never show a hidden comment: moderators see it on a page of their own.
         if obj.is_visible:
             return obj.get_absolute_url()
-        return in_place_url(obj)
+        return f"{in_place_url(obj)}#c{obj.pk}"
 
     def in_place_view(self, request, object_id):
         if not self.has_moderate_permission(request):
