@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from .. import dashboard, moderation
 from ..forms import BanForm
-from ..models import Comment, CommentReport
+from ..models import Comment, CommentReport, ReaderProfile
+from .in_place import InPlaceMixin
 from .readers import DeskMedia, reader_panel_context
 from .review import ReviewMixin
 
@@ -146,7 +147,7 @@ class ModerateMixin:
 
 
 @admin.register(Comment)
-class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
+class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
     list_display = ["comment_summary", "status_badge", "decision", "report_count", "quick_actions"]
     list_display_links = ["comment_summary"]
     list_filter = [
@@ -232,7 +233,12 @@ class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
         open_reports = CommentReport.objects.filter(
             comment=OuterRef("pk"), resolved_at__isnull=True
         )
-        return super().get_queryset(request).annotate(has_open_reports=Exists(open_reports))
+        notes = ReaderProfile.objects.filter(reader_key=OuterRef("reader_key")).values("notes")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_open_reports=Exists(open_reports), reader_notes=Subquery(notes[:1]))
+        )
 
     def changelist_view(self, request, extra_context=None):
         queue = request.GET.get("queue", QueueFilter.default)
@@ -251,13 +257,27 @@ class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
     def comment_summary(self, obj):
         return format_html(
             '<span class="desk-author">{}{} <span class="desk-when">{}</span></span>'
-            '<span class="desk-body">{}</span><span class="desk-story">{} {}</span>',
+            '<span class="desk-body">{}</span><span class="desk-story">{} {}</span>{}',
             obj.author_name,
             " ★" if obj.is_featured else "",
             formats.date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT"),
             self._body(obj.body),
             _("on") if obj.parent_id is None else _("replying on"),
             Truncator(obj.article.headline).chars(70),
+            self._notes(obj),
+        )
+
+    def _notes(self, obj):
+        # Annotated by get_queryset: the author's notes cost no query per row.
+        notes = getattr(obj, "reader_notes", None)
+        if not notes:
+            return ""
+        return format_html(
+            '<span class="desk-notes-line"><strong>{}</strong> {} <a href="{}">{}</a></span>',
+            _("Notes:"),
+            Truncator(notes).chars(120),
+            reverse("admin:comments_readerprofile_for", args=[obj.reader_key]),
+            _("all notes"),
         )
 
     def _body(self, body):
@@ -470,6 +490,7 @@ class CommentAdmin(ReviewMixin, ModerateMixin, admin.ModelAdmin):
             path("<int:object_id>/ban/", wrap(self.ban_view), name="comments_comment_ban"),
             path("dashboard/", wrap(self.dashboard_view), name="comments_dashboard"),
             *self.review_urls(),
+            *self.in_place_urls(),
         ] + super().get_urls()
 
     def moderate_view(self, request, object_id, status):
