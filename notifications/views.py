@@ -1,8 +1,12 @@
+from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import mail, services
+from .forms import NoticeSettingsForm
+from .models import Subscriber, normalise_email
 
 
 @require_http_methods(["GET", "POST"])
@@ -14,9 +18,14 @@ def confirm(request, token):
         return TemplateResponse(
             request, "notifications/confirm.html", {"bad_link": True}, status=400
         )
+    context = {"subscriber": subscriber, "confirmed": request.method == "POST"}
     if request.method == "POST":
         services.confirm(subscriber)
-    context = {"subscriber": subscriber, "confirmed": request.method == "POST"}
+        # The choices, right away; the form posts to the address's own settings page.
+        context["form"] = NoticeSettingsForm(instance=subscriber)
+        context["settings_url"] = reverse(
+            "notifications:settings", args=[mail.settings_token(subscriber)]
+        )
     return TemplateResponse(request, "notifications/confirm.html", context)
 
 
@@ -34,3 +43,43 @@ def unsubscribe(request, token):
         services.unsubscribe(subscriber)
     context = {"subscriber": subscriber, "unsubscribed": request.method == "POST"}
     return TemplateResponse(request, "notifications/unsubscribe.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def notice_settings(request, token):
+    """The address's choices, reached from the signed link in every notice."""
+    try:
+        subscriber = mail.subscriber_for_settings(token)
+    except mail.BadLink:
+        return TemplateResponse(
+            request, "notifications/settings.html", {"bad_link": True}, status=400
+        )
+    return _settings_page(request, subscriber)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_notice_settings(request):
+    """The same choices for an account, for the address on the account."""
+    email = normalise_email(request.user.email)
+    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    return _settings_page(request, subscriber)
+
+
+def _settings_page(request, subscriber):
+    context = {"subscriber": subscriber}
+    if subscriber is None or not subscriber.is_reachable:
+        return TemplateResponse(request, "notifications/settings.html", context)
+    form = NoticeSettingsForm(request.POST or None, instance=subscriber)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            context["saved"] = True
+        else:
+            status = 400
+    context["form"] = form
+    context["unsubscribe_path"] = reverse(
+        "notifications:unsubscribe", args=[mail.unsubscribe_token(subscriber)]
+    )
+    return TemplateResponse(request, "notifications/settings.html", context, status=status)
