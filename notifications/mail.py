@@ -243,6 +243,7 @@ def _send_reply_notice(reply, subscriber):
 
 # Moderation notices: a held comment approved, or not published
 
+
 def _decision_pairs(kind, comment_ids):
     """(comment, subscriber) for each comment still so decided whose author chose this notice."""
     comments = (

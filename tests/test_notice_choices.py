@@ -93,9 +93,7 @@ def test_an_account_reaches_its_settings_without_a_link(django_user_model, artic
     assert Client().get(url).status_code == 302  # to the log-in page
 
 
-def test_a_digest_reader_gets_one_mail_a_day_listing_the_days_replies(
-    ada, smtp_server, run_worker
-):
+def test_a_digest_reader_gets_one_mail_a_day_listing_the_days_replies(ada, smtp_server, run_worker):
     choose(frequency="daily")
     first = post(ada.article, BOB, "Me <b>too</b>.", parent=ada, name="<Bob>")
     second = post(ada.article, Reader(key="g:cy"), "And me.", parent=ada, name="Cy")
@@ -172,7 +170,10 @@ def held_comment(settings, ada):
 
 def decide(comment, status, moderator, reason=""):
     moderation.comment_moderate(
-        comments=Comment.objects.filter(pk=comment.pk), status=status, actor=moderator, reason=reason
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=status,
+        actor=moderator,
+        reason=reason,
     )
 
 

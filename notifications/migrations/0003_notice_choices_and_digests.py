@@ -6,74 +6,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0009_moderation_undo'),
-        ('notifications', '0002_webhooks'),
+        ("comments", "0009_moderation_undo"),
+        ("notifications", "0002_webhooks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='sent at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="sent at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice digest',
+                "verbose_name": "notice digest",
             },
         ),
         migrations.RemoveConstraint(
-            model_name='replynotice',
-            name='one_notice_per_reply',
+            model_name="replynotice",
+            name="one_notice_per_reply",
         ),
         migrations.AddField(
-            model_name='replynotice',
-            name='kind',
-            field=models.CharField(choices=[('reply', 'A reply'), ('approved', 'Their comment approved'), ('rejected', 'Their comment not published')], default='reply', max_length=10, verbose_name='about'),
+            model_name="replynotice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reply", "A reply"),
+                    ("approved", "Their comment approved"),
+                    ("rejected", "Their comment not published"),
+                ],
+                default="reply",
+                max_length=10,
+                verbose_name="about",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='frequency',
-            field=models.CharField(choices=[('now', 'As they happen'), ('daily', 'A daily digest')], default='now', max_length=10, verbose_name='how often'),
+            model_name="subscriber",
+            name="frequency",
+            field=models.CharField(
+                choices=[("now", "As they happen"), ("daily", "A daily digest")],
+                default="now",
+                max_length=10,
+                verbose_name="how often",
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='notify_approved',
-            field=models.BooleanField(default=False, verbose_name='Also tell me when a moderator approves my held comment'),
+            model_name="subscriber",
+            name="notify_approved",
+            field=models.BooleanField(
+                default=False, verbose_name="Also tell me when a moderator approves my held comment"
+            ),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='notify_rejected',
-            field=models.BooleanField(default=False, verbose_name='Also tell me when my held comment is not published, and why'),
+            model_name="subscriber",
+            name="notify_rejected",
+            field=models.BooleanField(
+                default=False,
+                verbose_name="Also tell me when my held comment is not published, and why",
+            ),
         ),
         migrations.AlterField(
-            model_name='replynotice',
-            name='status',
-            field=models.CharField(choices=[('sent', 'Sent'), ('queued', 'Waiting for the daily digest'), ('capped', 'Daily limit reached: waiting for the next digest')], max_length=10, verbose_name='status'),
+            model_name="replynotice",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("sent", "Sent"),
+                    ("queued", "Waiting for the daily digest"),
+                    ("capped", "Daily limit reached: waiting for the next digest"),
+                ],
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='event',
-            field=models.CharField(choices=[('comment.created', 'Comment created'), ('comment.held', 'Comment held'), ('comment.approved', 'Comment approved'), ('comment.rejected', 'Comment rejected'), ('comment.deleted', 'Comment deleted by its author'), ('comment.edited', 'Comment edited'), ('reaction.changed', 'Reactions on a story changed'), ('report.filed', 'Report filed')], max_length=40, verbose_name='event'),
+            model_name="webhookdelivery",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("comment.created", "Comment created"),
+                    ("comment.held", "Comment held"),
+                    ("comment.approved", "Comment approved"),
+                    ("comment.rejected", "Comment rejected"),
+                    ("comment.deleted", "Comment deleted by its author"),
+                    ("comment.edited", "Comment edited"),
+                    ("reaction.changed", "Reactions on a story changed"),
+                    ("report.filed", "Report filed"),
+                ],
+                max_length=40,
+                verbose_name="event",
+            ),
         ),
         migrations.AddField(
-            model_name='digest',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to='notifications.subscriber'),
+            model_name="digest",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="digests",
+                to="notifications.subscriber",
+            ),
         ),
         migrations.AddField(
-            model_name='replynotice',
-            name='digest',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notices', to='notifications.digest'),
+            model_name="replynotice",
+            name="digest",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="notices",
+                to="notifications.digest",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='replynotice',
-            constraint=models.UniqueConstraint(fields=('reply', 'subscriber', 'kind'), name='one_notice_per_comment_and_kind'),
+            model_name="replynotice",
+            constraint=models.UniqueConstraint(
+                fields=("reply", "subscriber", "kind"), name="one_notice_per_comment_and_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.UniqueConstraint(fields=('subscriber', 'day'), name='one_digest_per_day'),
+            model_name="digest",
+            constraint=models.UniqueConstraint(
+                fields=("subscriber", "day"), name="one_digest_per_day"
+            ),
         ),
     ]
