@@ -229,3 +229,21 @@ def test_spam_sends_nothing(ada, held_comment, smtp_server, run_worker, moderato
     run_worker()
     assert smtp_server.messages == []
     assert DBTaskResult.objects.filter(task_path__contains="decision").count() == 0
+
+
+def test_a_digest_waits_for_a_mail_server_that_is_down(ada, smtp_server, run_worker):
+    choose(frequency="daily")
+    post(ada.article, BOB, "Sent when the server is back.", parent=ada)
+    run_worker()
+    smtp_server.stop()
+    call_command("send_digests")
+    run_worker()
+    assert DBTaskResult.objects.failed().count() == 0
+    assert not Digest.objects.exists()  # not sent, so today's digest is still to come
+    assert ReplyNotice.objects.get().status == "queued"
+    smtp_server.start()
+    time_passes()
+    run_worker()
+    [digest] = smtp_server.messages
+    assert "Sent when the server is back." in text_of(digest)
+    assert ReplyNotice.objects.get().status == "sent"
