@@ -9,15 +9,18 @@ from .forms import NoticeSettingsForm
 from .models import Subscriber, normalise_email
 
 
+def _bad_link(request, page):
+    context = {"bad_link": True}
+    return TemplateResponse(request, f"notifications/{page}.html", context, status=400)
+
+
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """Show a button (mail scanners follow links), and confirm the address when it is pressed."""
     try:
         subscriber = mail.subscriber_to_confirm(token)
     except mail.BadLink:
-        return TemplateResponse(
-            request, "notifications/confirm.html", {"bad_link": True}, status=400
-        )
+        return _bad_link(request, "confirm")
     context = {"subscriber": subscriber, "confirmed": request.method == "POST"}
     if request.method == "POST":
         services.confirm(subscriber)
@@ -37,8 +40,7 @@ def unsubscribe(request, token):
     try:
         subscriber = mail.subscriber_to_unsubscribe(token)
     except mail.BadLink:
-        context = {"bad_link": True}
-        return TemplateResponse(request, "notifications/unsubscribe.html", context, status=400)
+        return _bad_link(request, "unsubscribe")
     if request.method == "POST":
         services.unsubscribe(subscriber)
     context = {"subscriber": subscriber, "unsubscribed": request.method == "POST"}
@@ -51,9 +53,7 @@ def notice_settings(request, token):
     try:
         subscriber = mail.subscriber_for_settings(token)
     except mail.BadLink:
-        return TemplateResponse(
-            request, "notifications/settings.html", {"bad_link": True}, status=400
-        )
+        return _bad_link(request, "settings")
     return _settings_page(request, subscriber)
 
 
