@@ -338,12 +338,11 @@ def _send_digest(subscriber, notices):
         }
         for notice in notices[:DIGEST_MAX_ITEMS]
     ]
-    headlines = list(dict.fromkeys(item["headline"] for item in items))
     subject = ngettext(
         "Your notice of the day: “%(headline)s”",
         "Your %(count)d notices of the day, from “%(headline)s”",
         len(notices),
-    ) % {"count": len(notices), "headline": headlines[0]}
+    ) % {"count": len(notices), "headline": items[0]["headline"]}
     return _send(
         subscriber=subscriber,
         subject=subject,
