@@ -385,8 +385,7 @@ class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
                 notify_replies=data["notify_replies"],
             )
         if comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM):
-            message = _("Your comment was not published: it breaks this site's rules.")
-            raise CommentRejected({"body": [message]})
+            raise CommentRejected({"body": [Comment.NOT_PUBLISHED_MESSAGE]})
         held = comment.status == Comment.Status.PENDING
         return Response(
             self.get_serializer(as_node(comment, reader.key)).data,

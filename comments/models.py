@@ -115,6 +115,9 @@ class Comment(models.Model):
 
     # From least to most strict. An author's edit may move a comment along this order, never back.
     STRICTNESS = [Status.APPROVED, Status.PENDING, Status.REJECTED, Status.SPAM]
+    # All a reader is told of why their comment was not published: `moderation_reason` (the
+    # rule's or the moderator's) is for moderators, and may name a banned word or hold a note.
+    NOT_PUBLISHED_MESSAGE = _("Your comment was not published: it breaks this site's rules.")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(

@@ -531,6 +531,8 @@ def comment_moderate(*, comments, status, actor, reason="", expected_status=None
         if status == Status.APPROVED:
             notices.replies_published(moved)
         notices.comment_status_changed(status, moved)
+        held = [pk for pk, previous, _key, _reported in changed if previous == Status.PENDING]
+        notices.held_comments_decided(status, held, wait_seconds=UNDO_SECONDS)
         CommentReport.objects.filter(comment__in=ids).resolve(
             by=actor, resolution=CommentReport.Resolution.DECIDED, now=now
         )

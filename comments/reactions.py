@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from articles.models import Article, story_changed
 from newsroom.prepared import delete, prepared, update
+from notifications import services as notices
 
 from . import moderation, ratelimits
 from .models import Reaction, ReactionKind, ReactionTally
@@ -150,6 +151,7 @@ def _write(article_id, reader_key, kind, *, toggle):
     previous, choice = _switch(article_id, reader_key, kind, toggle=toggle)
     if choice != previous:
         story_changed(article_id)
+        notices.reactions_changed(article_id)
     return choice
 
 

@@ -10,13 +10,21 @@ from django_tasks_db.models import DBTaskResult
 from newsroom import outbound
 
 from . import webhooks
-from .models import ReplyNotice, Subscriber, WebhookDelivery, WebhookEndpoint
+from .models import Digest, ReplyNotice, Subscriber, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "created_at", "confirmed_at", "unsubscribed_at", "bounced_at"]
+    list_display = [
+        "email",
+        "frequency",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "bounced_at",
+    ]
     list_filter = [
+        "frequency",
         ("confirmed_at", admin.EmptyFieldListFilter),
         ("unsubscribed_at", admin.EmptyFieldListFilter),
         ("bounced_at", admin.EmptyFieldListFilter),
@@ -41,9 +49,17 @@ class RecordAdmin(admin.ModelAdmin):
 
 @admin.register(ReplyNotice)
 class ReplyNoticeAdmin(RecordAdmin):
-    list_display = ["created_at", "subscriber", "reply", "status"]
-    list_filter = ["status", "created_at"]
-    list_select_related = ["subscriber", "reply"]
+    list_display = ["created_at", "subscriber", "kind", "reply", "status", "digest"]
+    list_filter = ["status", "kind", "created_at"]
+    list_select_related = ["subscriber", "reply", "digest"]
+    search_fields = ["subscriber__email"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Digest)
+class DigestAdmin(RecordAdmin):
+    list_display = ["day", "subscriber", "created_at"]
+    list_select_related = ["subscriber"]
     search_fields = ["subscriber__email"]
     date_hierarchy = "created_at"
 

@@ -4,6 +4,10 @@ The mail readers get, built and sent by the worker.
 An address gets nothing but one confirmation mail until its owner follows the signed link in
 it. Every mail has a plain-text and an HTML part (escaped by the templates), a signed one-click
 unsubscribe link and the RFC 8058 headers for it; no text a reader wrote goes into a header.
+
+Each notice is recorded once per (comment, address, kind) as a ReplyNotice: sent at once, or
+waiting (`queued` for a daily-digest reader, `capped` past the daily limit) for the next digest,
+which `send_digest()` mails at most once a day per address.
 """
 
 import logging
@@ -18,15 +22,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comments.models import Comment
 
-from .models import ReplyNotice, Subscriber, normalise_email
+from .models import Digest, ReplyNotice, Subscriber, normalise_email
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "notifications.confirm"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+SETTINGS_SALT = "notifications.settings"
+DIGEST_MAX_ITEMS = 50  # listed in full; the rest are counted, and the story pages have them
 
 
 # Failures that may pass: the task tries again later.
@@ -53,6 +60,16 @@ def unsubscribe_token(subscriber):
     return signing.dumps(subscriber.pk, salt=UNSUBSCRIBE_SALT)
 
 
+def settings_token(subscriber):
+    # No expiry either: the link is in every notice, however old.
+    return signing.dumps(subscriber.pk, salt=SETTINGS_SALT)
+
+
+def settings_url(subscriber):
+    """The address's own notice settings page, for mail and for other pages to link to."""
+    return absolute_url(reverse("notifications:settings", args=[settings_token(subscriber)]))
+
+
 def subscriber_for(token, *, salt, max_age=None):
     try:
         pk = signing.loads(token, salt=salt, max_age=max_age)
@@ -70,6 +87,10 @@ def subscriber_to_unsubscribe(token):
     return subscriber_for(token, salt=UNSUBSCRIBE_SALT)
 
 
+def subscriber_for_settings(token):
+    return subscriber_for(token, salt=SETTINGS_SALT)
+
+
 # The mail (run by the worker)
 
 
@@ -81,7 +102,12 @@ def _send(*, subscriber, subject, template, context):
     unsubscribe_url = absolute_url(
         reverse("notifications:unsubscribe", args=[unsubscribe_token(subscriber)])
     )
-    context = {**context, "unsubscribe_url": unsubscribe_url, "site_url": absolute_url("/")}
+    context = {
+        **context,
+        "unsubscribe_url": unsubscribe_url,
+        "settings_url": settings_url(subscriber),
+        "site_url": absolute_url("/"),
+    }
     message = EmailMultiAlternatives(
         subject=_one_line(subject),
         body=render_to_string(f"notifications/email/{template}.txt", context),
@@ -137,13 +163,49 @@ def _is_own_reply(reply, parent, subscriber):
 
 
 def _over_daily_cap(subscriber, now):
-    cap = settings.NEWSROOM["NOTICE_DAILY_CAP"]
+    """Whether the address had its NOTICE_DAILY_CAP mails in the last 24 hours (a digest is one)."""
+    since = now - timedelta(days=1)
     sent = ReplyNotice.objects.filter(
         subscriber=subscriber,
         status=ReplyNotice.Status.SENT,
-        created_at__gte=now - timedelta(days=1),
-    )
-    return sent.count() >= cap
+        digest__isnull=True,
+        created_at__gte=since,
+    ).count()
+    sent += Digest.objects.filter(subscriber=subscriber, created_at__gte=since).count()
+    return sent >= settings.NEWSROOM["NOTICE_DAILY_CAP"]
+
+
+def _notice_status(subscriber, now):
+    if subscriber.frequency == Subscriber.Frequency.DAILY:
+        return ReplyNotice.Status.QUEUED
+    if _over_daily_cap(subscriber, now):
+        return ReplyNotice.Status.CAPPED
+    return ReplyNotice.Status.SENT
+
+
+def _deliver(pairs, kind, send):
+    """Record the notice each (comment, subscriber) pair calls for, once, and send it unless it
+    waits for the digest; return the comment ids to try again later."""
+    again = []
+    for comment, subscriber in pairs:
+        now = timezone.now()
+        status = _notice_status(subscriber, now)
+        try:
+            with transaction.atomic():
+                notice = ReplyNotice.objects.create(
+                    reply=comment, subscriber=subscriber, kind=kind, status=status, created_at=now
+                )
+        except IntegrityError:
+            continue  # sent (or waiting) already: never twice
+        if status != ReplyNotice.Status.SENT:
+            continue
+        try:
+            send(comment, subscriber)
+        except TRANSIENT:
+            logger.warning("Notice about comment %s not sent; will retry", comment.pk)
+            notice.delete()
+            again.append(comment.pk)
+    return again
 
 
 def _notice_pairs(reply_ids):
@@ -161,26 +223,7 @@ def _notice_pairs(reply_ids):
 
 def send_reply_notices(reply_ids):
     """Mail the notices these replies call for, once each; return the ids to try again later."""
-    again = []
-    for reply, subscriber in _notice_pairs(reply_ids):
-        now = timezone.now()
-        status = ReplyNotice.Status.CAPPED if _over_daily_cap(subscriber, now) else "sent"
-        try:
-            with transaction.atomic():
-                notice = ReplyNotice.objects.create(
-                    reply=reply, subscriber=subscriber, status=status, created_at=now
-                )
-        except IntegrityError:
-            continue  # sent (or capped) already: never twice
-        if status == ReplyNotice.Status.CAPPED:
-            continue
-        try:
-            _send_reply_notice(reply, subscriber)
-        except TRANSIENT:
-            logger.warning("Reply notice for comment %s not sent; will retry", reply.pk)
-            notice.delete()
-            again.append(reply.pk)
-    return again
+    return _deliver(_notice_pairs(reply_ids), ReplyNotice.Kind.REPLY, _send_reply_notice)
 
 
 def _send_reply_notice(reply, subscriber):
@@ -194,5 +237,119 @@ def _send_reply_notice(reply, subscriber):
             "reply": reply,
             "parent": reply.parent,
             "reply_url": absolute_url(reply.get_absolute_url()),
+        },
+    )
+
+
+# Moderation notices: a held comment approved, or not published
+
+
+def _decision_pairs(kind, comment_ids):
+    """(comment, subscriber) for each comment still so decided whose author chose this notice."""
+    comments = (
+        ReplyNotice.comments_for(kind)
+        .filter(pk__in=comment_ids, reply_subscription__isnull=False)
+        .select_related("article", "reply_subscription__subscriber")
+    )
+    for comment in comments:
+        subscriber = comment.reply_subscription.subscriber
+        if subscriber.is_reachable and getattr(subscriber, ReplyNotice.OPT_IN[kind]):
+            yield comment, subscriber
+
+
+def send_decision_notices(kind, comment_ids):
+    """Tell authors who asked that their held comments were approved or not published."""
+    return _deliver(_decision_pairs(kind, comment_ids), kind, _send_decision_notice)
+
+
+def _send_decision_notice(comment, subscriber):
+    headline = _one_line(comment.article.headline)
+    if comment.status == Comment.Status.APPROVED:
+        subject = _("Your comment on “%(headline)s” was approved")
+    else:
+        subject = _("Your comment on “%(headline)s” was not published")
+    return _send(
+        subscriber=subscriber,
+        subject=subject % {"headline": headline},
+        template="decision",
+        context={
+            "headline": headline,
+            "comment": comment,
+            "approved": comment.status == Comment.Status.APPROVED,
+            # What readers are told, never the rule's or the moderator's own reason.
+            "reason": Comment.NOT_PUBLISHED_MESSAGE,
+            "comment_url": absolute_url(comment.get_absolute_url()),
+            "story_url": absolute_url(comment.article.get_absolute_url()),
+        },
+    )
+
+
+# The daily digest
+
+
+def send_digest(subscriber_id, day):
+    """Mail the address the notices waiting for it, unless it had its digest for `day`.
+
+    Return False when there was nothing to send. A mail server that fails for now leaves the
+    notices waiting and raises a TRANSIENT error for the task to retry.
+    """
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or not subscriber.is_reachable:
+        return False
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(subscriber=subscriber, day=day)
+        except IntegrityError:
+            return False  # this day's digest went already
+        notices = list(
+            ReplyNotice.objects.waiting()
+            .filter(subscriber=subscriber)
+            .select_related("reply__article")
+            .order_by("created_at", "pk")
+        )
+        if not notices:
+            transaction.set_rollback(True)
+            return False
+        ReplyNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
+            status=ReplyNotice.Status.SENT, digest=digest
+        )
+    try:
+        return _send_digest(subscriber, notices)
+    except TRANSIENT:
+        with transaction.atomic():
+            digest.notices.update(status=ReplyNotice.Status.QUEUED, digest=None)
+            digest.delete()
+        raise
+
+
+def _send_digest(subscriber, notices):
+    items = [
+        {
+            "kind": notice.kind,
+            "comment": notice.reply,
+            "headline": _one_line(notice.reply.article.headline),
+            # A comment that was not published has no permalink to follow; its story has.
+            "url": absolute_url(
+                notice.reply.article.get_absolute_url()
+                if notice.kind == ReplyNotice.Kind.REJECTED
+                else notice.reply.get_absolute_url()
+            ),
+        }
+        for notice in notices[:DIGEST_MAX_ITEMS]
+    ]
+    subject = ngettext(
+        "Your notice of the day: “%(headline)s”",
+        "Your %(count)d notices of the day, from “%(headline)s”",
+        len(notices),
+    ) % {"count": len(notices), "headline": items[0]["headline"]}
+    return _send(
+        subscriber=subscriber,
+        subject=subject,
+        template="digest",
+        context={
+            "items": items,
+            "more": len(notices) - len(items),
+            "reason": Comment.NOT_PUBLISHED_MESSAGE,
         },
     )

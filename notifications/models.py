@@ -24,7 +24,20 @@ class SubscriberQuerySet(models.QuerySet):
 class Subscriber(models.Model):
     """An address that asked for notices: confirmed once, and free to leave with one click."""
 
+    class Frequency(models.TextChoices):
+        AS_THEY_HAPPEN = "now", _("As they happen")
+        DAILY = "daily", _("A daily digest")
+
     email = models.EmailField(_("email"), unique=True)
+    frequency = models.CharField(
+        _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.AS_THEY_HAPPEN
+    )
+    notify_approved = models.BooleanField(
+        _("Also tell me when a moderator approves my held comment"), default=False
+    )
+    notify_rejected = models.BooleanField(
+        _("Also tell me when my held comment is not published, and why"), default=False
+    )
     created_at = models.DateTimeField(_("first asked at"), default=timezone.now)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -69,27 +82,86 @@ class ReplySubscription(models.Model):
         return f"{self.subscriber} → {self.comment_id}"
 
 
+class Digest(models.Model):
+    """One day's mail to an address, listing the notices that waited for it: once a day at most."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField(_("day"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("notice digest")
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "day"], name="one_digest_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.subscriber} {self.day}"
+
+
+class ReplyNoticeQuerySet(models.QuerySet):
+    def waiting(self):
+        """Notices for the next digest that still tell the truth (the reply is still up...)."""
+        return self.filter(status__in=ReplyNotice.WAITING).filter(ReplyNotice.still_true())
+
+
 class ReplyNotice(models.Model):
-    """The stored mark that a reply was dealt with for an address, so it is never sent twice."""
+    """The stored mark that a notice was dealt with for an address, so it is never sent twice.
+
+    Most are about a reply (`reply`); the moderation notices name the reader's own comment there.
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("A reply")
+        APPROVED = "approved", _("Their comment approved")
+        REJECTED = "rejected", _("Their comment not published")
 
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
-        CAPPED = "capped", _("Not sent: daily limit reached")
+        QUEUED = "queued", _("Waiting for the daily digest")
+        CAPPED = "capped", _("Daily limit reached: waiting for the next digest")
+
+    WAITING = [Status.QUEUED, Status.CAPPED]
+    # The Subscriber field by which a reader chose each kind of moderation notice.
+    OPT_IN = {Kind.APPROVED: "notify_approved", Kind.REJECTED: "notify_rejected"}
 
     reply = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("about"), max_length=10, choices=Kind.choices, default=Kind.REPLY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    digest = models.ForeignKey(
+        Digest, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
+    )
+
+    objects = ReplyNoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reply notice")
         constraints = [
-            models.UniqueConstraint(fields=["reply", "subscriber"], name="one_notice_per_reply"),
+            models.UniqueConstraint(
+                fields=["reply", "subscriber", "kind"], name="one_notice_per_comment_and_kind"
+            ),
         ]
         indexes = [models.Index(fields=["subscriber", "created_at"])]
 
     def __str__(self):
         return f"{self.subscriber} ← {self.reply_id}"
+
+    @classmethod
+    def comments_for(cls, kind):
+        """The comments a notice of this kind may still tell of: up, or still not published."""
+        if kind == cls.Kind.REJECTED:
+            return Comment.objects.filter(status=Comment.Status.REJECTED)
+        return Comment.objects.live()
+
+    @classmethod
+    def still_true(cls):
+        """Q for notices whose news still holds when they are finally sent."""
+        kinds = [cls.Kind.REPLY, cls.Kind.APPROVED]
+        return Q(kind__in=kinds, reply__in=cls.comments_for(cls.Kind.REPLY)) | Q(
+            kind=cls.Kind.REJECTED, reply__in=cls.comments_for(cls.Kind.REJECTED)
+        )
 
 
 def new_webhook_secret():
@@ -109,6 +181,7 @@ class WebhookEndpoint(models.Model):
         COMMENT_REJECTED = "comment.rejected", _("Comment rejected")
         COMMENT_DELETED = "comment.deleted", _("Comment deleted by its author")
         COMMENT_EDITED = "comment.edited", _("Comment edited")
+        REACTION_CHANGED = "reaction.changed", _("Reactions on a story changed")
         REPORT_FILED = "report.filed", _("Report filed")
 
     name = models.CharField(_("name"), max_length=100)

@@ -3,18 +3,27 @@ Reader notices: who asked for them and when one is due.
 
 The comment write path calls `reply_subscribe()` when a reader opts in and `replies_published()`
 whenever replies become visible (posted and approved at once, approved by a moderator, or kept
-after reports hid them). Both only look and enqueue; the mail goes out from the worker
-(`notifications.tasks`, `notifications.mail`), so a request never waits on an SMTP server.
+after reports hid them); whatever decides a held comment calls `held_comments_decided()`. They
+only look and enqueue; the mail goes out from the worker (`notifications.tasks`,
+`notifications.mail`), so a request never waits on an SMTP server.
 """
 
+from datetime import timedelta
 from functools import partial
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comments.models import Comment
+
 from . import tasks, webhooks
-from .models import ReplySubscription, Subscriber, WebhookEndpoint, normalise_email
+from .models import ReplyNotice, ReplySubscription, Subscriber, WebhookEndpoint, normalise_email
+
+# A busy story's reactions change every second; one reaction.changed event per story in this
+# many seconds, carrying the tallies as they are when it is sent, says all the window's changes.
+REACTION_EVENT_SECONDS = 10
 
 Event = WebhookEndpoint.Event
 
@@ -58,6 +67,31 @@ def replies_published(reply_ids):
         _enqueue_after_commit(tasks.send_reply_notices, reply_ids)
 
 
+DECISION_KINDS = {
+    Comment.Status.APPROVED: ReplyNotice.Kind.APPROVED,
+    Comment.Status.REJECTED: ReplyNotice.Kind.REJECTED,
+}
+
+
+def held_comments_decided(status, comment_ids, *, wait_seconds=0):
+    """Queue "approved" or "not published" notices for these held comments' authors who chose them.
+
+    Call inside the transaction that moves comments out of the pending queue, with only those.
+    Spam sends nothing. With `wait_seconds` the mail goes later, and only if the comment still
+    has that status then (a moderator's decision may be undone for a while).
+    """
+    kind = DECISION_KINDS.get(status)
+    comment_ids = list(comment_ids)
+    if kind is None or not comment_ids:
+        return
+    opt_in = {f"subscriber__{ReplyNotice.OPT_IN[kind]}": True}
+    if ReplySubscription.objects.filter(comment__in=comment_ids, **opt_in).exists():
+        task = tasks.send_decision_notices
+        if wait_seconds:
+            task = task.using(run_after=timezone.now() + timedelta(seconds=wait_seconds))
+        _enqueue_after_commit(task, kind, comment_ids)
+
+
 def comment_event(event, comment_ids):
     """Queue a webhook event for these comments (after commit), if an endpoint wants it."""
     comment_ids = list(comment_ids)
@@ -67,6 +101,24 @@ def comment_event(event, comment_ids):
 
 def comment_status_changed(status, comment_ids):
     comment_event(webhooks.STATUS_EVENTS[status], comment_ids)
+
+
+def reactions_changed(article_id):
+    """Queue a reaction.changed event for the story after commit, if an endpoint wants it."""
+    if Event.REACTION_CHANGED in webhooks.wanted_events():
+        transaction.on_commit(partial(_enqueue_reaction_event, article_id))
+
+
+def _enqueue_reaction_event(article_id):
+    try:
+        first = cache.add(f"notifications:reaction-event:{article_id}", 1, REACTION_EVENT_SECONDS)
+    except Exception:  # a dead cache: send every change rather than none
+        first = True
+    if first:
+        run_after = timezone.now() + timedelta(seconds=REACTION_EVENT_SECONDS)
+        tasks.dispatch_webhook_event.using(run_after=run_after).enqueue(
+            Event.REACTION_CHANGED, [article_id]
+        )
 
 
 # Readers' answers to the mail

@@ -46,6 +46,22 @@ def send_reply_notices(reply_ids, attempt=1):
 
 
 @task()
+def send_decision_notices(kind, comment_ids, attempt=1):
+    again = mail.send_decision_notices(kind, comment_ids)
+    if again:
+        return retry_later(send_decision_notices, attempt, MAIL_ATTEMPTS, kind, again)
+    return {"sent_for": comment_ids}
+
+
+@task()
+def send_digest(subscriber_id, day, attempt=1):
+    try:
+        return mail.send_digest(subscriber_id, day)
+    except mail.TRANSIENT:
+        return retry_later(send_digest, attempt, MAIL_ATTEMPTS, subscriber_id, day)
+
+
+@task()
 def dispatch_webhook_event(event, comment_ids):
     delivery_ids = webhooks.dispatch(event, comment_ids)
     for delivery_id in delivery_ids:

@@ -23,7 +23,8 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from comments.models import Comment, CommentReport
+from articles.models import Article
+from comments.models import Comment, CommentReport, ReactionTally
 from newsroom import outbound
 
 from .models import WebhookDelivery, WebhookEndpoint
@@ -94,7 +95,23 @@ def _comment_data(comment):
     }
 
 
+def _story_data(article):
+    tallies = ReactionTally.objects.filter(article=article, count__gt=0).order_by("kind")
+    return {
+        "slug": article.slug,
+        "headline": article.headline,
+        "url": settings.NEWSROOM["SITE_URL"] + article.get_absolute_url(),
+        "reactions": dict(tallies.values_list("kind", "count")),
+    }
+
+
 def _payloads(event, comment_ids):
+    """The payloads of an event: one per comment, or per story (ids of stories) for reactions."""
+    if event == Event.REACTION_CHANGED:
+        for article in Article.objects.filter(pk__in=comment_ids):
+            data = {"story": _story_data(article)}
+            yield {"type": event, "timestamp": timezone.now().isoformat(), "data": data}
+        return
     comments = Comment.objects.filter(pk__in=comment_ids).select_related("article")
     for comment in comments:
         data = {"comment": _comment_data(comment)}

@@ -168,3 +168,36 @@ def test_the_dashboard_tells_editors_of_a_switched_off_endpoint(admin_client, en
     page = admin_client.get(reverse("admin:comments_dashboard")).content.decode()
     assert "Webhooks switched off after repeated failures" in page
     assert "Newsdesk" in page
+
+
+def react(article, key, kind):
+    from comments import reactions
+
+    return reactions.reaction_set(article=article, reader=Reader(key=key), kind=kind)
+
+
+def test_reaction_changes_reach_a_subscribed_receiver_once_per_busy_moment(
+    article, receiver, run_worker
+):
+    WebhookEndpoint.objects.create(
+        name="Audience desk", url=receiver.url, secret=SECRET, events=["reaction.changed"]
+    )
+    react(article, "g:ada", "love")
+    react(article, "g:bob", "love")
+    react(article, "g:cy", "wow")
+    run_worker()
+    assert receiver.received == []  # gathered for a few seconds
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())  # time passes
+    run_worker()
+    [request] = receiver.received
+    payload = verify(*request)
+    assert payload["type"] == "reaction.changed"
+    story = payload["data"]["story"]
+    assert story["slug"] == article.slug
+    assert story["reactions"]["love"] == 2 and story["reactions"]["wow"] == 1
+    assert "g:ada" not in request[1].decode()
+
+
+def test_reacting_queues_nothing_when_no_endpoint_wants_reactions(article, endpoint, run_worker):
+    react(article, "g:ada", "love")
+    assert DBTaskResult.objects.count() == 0

@@ -83,3 +83,50 @@ def test_a_guest_confirms_hears_of_an_approved_reply_and_unsubscribes_in_one_cli
     )
     assert answer.status == 200
     assert page.browser_errors == []
+
+
+def test_a_guest_chooses_a_daily_digest_on_the_confirmation_page_and_gets_one(
+    settings, any_page, live_server, discussed_story, smtp_server, run_worker
+):
+    from django.core.management import call_command
+
+    settings.NEWSROOM = {
+        **settings.NEWSROOM,
+        "SITE_URL": live_server.url,
+        "MODERATION_MODE": "post",
+    }
+    page = any_page
+    ada = services.comment_submit(
+        article=discussed_story,
+        reader=Reader(key="g:ada", ip="203.0.113.9"),
+        body="Is the ferry back too?",
+        author_name="Ada",
+        author_email="ada@example.com",
+        notify_replies=True,
+    )
+    run_worker()
+    page.goto(mail_link(smtp_server.messages.pop(), "confirm"))
+    page.get_by_role("button", name="Confirm my address").click()
+    choices = page.get_by_role("form", name="Notice choices")
+    choices.get_by_label("A daily digest").check()
+    choices.get_by_label("Also tell me when a moderator approves my held comment").check()
+    choices.get_by_role("button", name="Save my choices").click()
+    expect(page.get_by_role("status")).to_contain_text("Your choices are saved.")
+    subscriber = Subscriber.objects.get(email="ada@example.com")
+    assert subscriber.frequency == "daily" and subscriber.notify_approved
+
+    services.comment_submit(
+        article=discussed_story,
+        reader=Reader(key="g:bob", ip="198.51.100.7"),
+        body="Yes, since Monday.",
+        author_name="Bob",
+        parent=ada,
+    )
+    run_worker()
+    assert smtp_server.messages == []
+    call_command("send_digests")
+    run_worker()
+    [digest] = smtp_server.messages
+    page.goto(re.search(r"(https?://\S+#c\d+)", digest.get_body(("plain",)).get_content())[1])
+    expect(page.get_by_role("article", name="Bob", exact=True)).to_contain_text("since Monday")
+    assert page.browser_errors == []
