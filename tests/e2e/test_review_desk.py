@@ -89,7 +89,7 @@ def test_editor_decides_held_and_reported_comments_with_the_keyboard_only(
     page.keyboard.press("k")  # nothing before it now: stays
     page.keyboard.press("p")
     expect(page.get_by_text("Nothing waiting in this queue")).to_be_visible()
-    wait_saved(6)
+    wait_saved(7)  # keep, approve, reject, undo, spam, and pick: approve and feature
     assert page.browser_errors == []
 
     statuses = dict(Comment.objects.values_list("pk", "status"))
