@@ -29,6 +29,7 @@ class Classifier(BaseHTTPRequestHandler):
     answer = {"decision": "approve", "score": 0.01}
     delay = 0.0
     status = 200
+    statuses = []  # answered first, one per request, before `status`
     redirect = ""
     received = []
     paths = []
@@ -42,8 +43,9 @@ class Classifier(BaseHTTPRequestHandler):
 
     def respond(self):
         payload = json.dumps(self.answer).encode()
+        status = type(self).statuses.pop(0) if type(self).statuses else self.status
         try:
-            self.send_response(self.status)
+            self.send_response(status)
             if self.redirect:
                 self.send_header("Location", self.redirect)
             self.send_header("Content-Type", "application/json")
@@ -66,6 +68,7 @@ def server():
     Classifier.answer = {"decision": "approve", "score": 0.01}
     Classifier.delay = 0.0
     Classifier.status = 200
+    Classifier.statuses = []
     Classifier.redirect = ""
     Classifier.received = []
     Classifier.paths = []
@@ -81,6 +84,12 @@ def server():
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def inline(settings):
+    """Ask the classifier while the comment is posted (background mode is in its own file)."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "CLASSIFIER_MODE": "inline"}
 
 
 @pytest.fixture
