@@ -233,6 +233,11 @@ class Comment(models.Model):
         """Return the strictest of these statuses (approved < pending < rejected < spam)."""
         return max(statuses, key=cls.STRICTNESS.index)
 
+    @property
+    def classifier_top_labels(self):
+        """The classifier's labels as (name, score) pairs, highest first."""
+        return sorted(self.classifier_labels.items(), key=lambda item: (-item[1], item[0]))
+
     def is_by(self, reader_key):
         """Return whether the reader with this key wrote the comment (account or guest cookie)."""
         return bool(reader_key) and self.reader_key == reader_key
