@@ -476,9 +476,7 @@ def _run(check, rules):
             if decision.status == Status.APPROVED and check.held is not None:
                 decision = check.held
             if check.verdict is not None:
-                decision = replace(
-                    decision, score=check.verdict.score, labels=check.verdict.labels
-                )
+                decision = replace(decision, score=check.verdict.score, labels=check.verdict.labels)
             return decision
     raise AssertionError("the last rule always decides")
 

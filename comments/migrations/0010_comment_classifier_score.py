@@ -5,26 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_page_version'),
-        ('comments', '0009_moderation_undo'),
+        ("articles", "0002_page_version"),
+        ("comments", "0009_moderation_undo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='classifier_labels',
-            field=models.JSONField(blank=True, default=dict, verbose_name='classifier labels'),
+            model_name="comment",
+            name="classifier_labels",
+            field=models.JSONField(blank=True, default=dict, verbose_name="classifier labels"),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='classifier_score',
-            field=models.FloatField(blank=True, null=True, verbose_name='classifier score'),
+            model_name="comment",
+            name="classifier_score",
+            field=models.FloatField(blank=True, null=True, verbose_name="classifier score"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('classifier_score__isnull', True), models.Q(('classifier_score__gte', 0), ('classifier_score__lte', 1)), _connector='OR'), name='comment_classifier_score_range'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("classifier_score__isnull", True),
+                    models.Q(("classifier_score__gte", 0), ("classifier_score__lte", 1)),
+                    _connector="OR",
+                ),
+                name="comment_classifier_score_range",
+            ),
         ),
     ]
