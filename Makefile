@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CLASSIFIER_PORT ?= 8001
 
 .PHONY: run test lint format bench e2e clean
 
@@ -23,9 +24,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(BIN)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	@echo "Background worker (reply notices, webhooks): manage.py db_worker, stopped with the server."
+	$(PY) manage.py reference_classifier --configure --port $(CLASSIFIER_PORT)
+	@echo "Background worker (reply notices, webhooks, classifier): manage.py db_worker;" \
+		"reference classifier on 127.0.0.1:$(CLASSIFIER_PORT); both stopped with the server."
 	@$(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py reference_classifier --port $(CLASSIFIER_PORT) & classifier=$$!; \
+		trap 'kill $$worker $$classifier 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(BIN)/.installed

@@ -4,7 +4,8 @@ Ask an external classifier what it thinks of a comment.
 The request is JSON, POSTed with a short timeout and signed so the endpoint can tell it came from
 us: `X-Newsroom-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" keyed by the secret>`
 with the timestamp in `X-Newsroom-Timestamp`. The endpoint answers
-`{"decision": "approve" | "hold" | "reject", "score": 0.0-1.0, "reason": "..."}`.
+`{"decision": "approve" | "hold" | "reject", "score": 0.0-1.0, "labels": {"toxicity": 0.0-1.0},
+"reason": "..."}`; only `decision` is required (docs/moderation.md has the whole contract).
 No email or IP address is ever sent.
 
 The endpoint is a URL an editor typed, so it is treated as hostile (`newsroom.outbound`: https,
@@ -18,8 +19,9 @@ import hashlib
 import hmac
 import http.client
 import json
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +31,7 @@ from newsroom import outbound
 
 DECISIONS = {"approve", "hold", "reject"}
 MAX_TIMEOUT = 3.0
+MAX_LABELS = 20  # what the desk shows; an answer with more keeps the highest
 CIRCUIT_KEY = "newsroom:classifier:circuit"
 # Used when the cache cannot be reached: the circuit then counts per process.
 _local_circuit = {}
@@ -49,8 +52,9 @@ class Unavailable(ClassifierError):
 @dataclass(frozen=True)
 class Verdict:
     decision: str
-    score: float
+    score: float | None = None  # None: the classifier gave no score
     reason: str = ""
+    labels: dict = field(default_factory=dict)
 
 
 def sign(secret, timestamp, body):
@@ -165,8 +169,38 @@ def classify(*, url, secret, timeout, payload):
 def _verdict(answer):
     if not isinstance(answer, dict) or answer.get("decision") not in DECISIONS:
         raise ClassifierError(f"unexpected answer: {answer!r:.200}")
+    score = answer.get("score")
+    if score is not None:
+        score = _unit(score)
+        if score is None:
+            raise ClassifierError(f"unexpected score: {answer.get('score')!r:.50}")
+    return Verdict(
+        answer["decision"],
+        score,
+        str(answer.get("reason", ""))[:200],
+        _labels(answer.get("labels")),
+    )
+
+
+def _unit(value):
+    """Return the value as a float from 0 to 1, or None when it is not one."""
+    if isinstance(value, bool):
+        return None
     try:
-        score = float(answer.get("score", 0))
-    except (TypeError, ValueError) as error:
-        raise ClassifierError(f"unexpected score: {answer.get('score')!r:.50}") from error
-    return Verdict(answer["decision"], score, str(answer.get("reason", ""))[:200])
+        value = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) and 0 <= value <= 1 else None
+
+
+def _labels(labels):
+    """Keep the labels that are short names with a 0-1 score; drop the rest, never fail on them."""
+    if not isinstance(labels, dict):
+        return {}
+    kept = {
+        name[:40]: score
+        for name, value in labels.items()
+        if isinstance(name, str) and name.strip() and (score := _unit(value)) is not None
+    }
+    highest = sorted(kept.items(), key=lambda item: -item[1])[:MAX_LABELS]
+    return dict(highest)

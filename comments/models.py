@@ -17,6 +17,8 @@ from .text import text_hash
 
 # Rules whose holds a moderator should see before first-timers and pre-moderated comments.
 PRIORITY_RULES = ["suspect_words", "links"]
+# The rule of a comment held until the classifier, asked in the background, answers.
+WAITING_FOR_CLASSIFIER = "external_classifier"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -26,6 +28,9 @@ class CommentQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
+
+    def waiting_for_classifier(self):
+        return self.pending().filter(moderation_rule=WAITING_FOR_CLASSIFIER)
 
     def in_moderation(self):
         """The Pending queue: held comments still waiting, less those their authors deleted."""
@@ -159,6 +164,9 @@ class Comment(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
+    # What the external classifier answered with its decision (comments.classifier.Verdict).
+    classifier_score = models.FloatField(_("classifier score"), null=True, blank=True)
+    classifier_labels = models.JSONField(_("classifier labels"), default=dict, blank=True)
     is_featured = models.BooleanField(_("editor's pick"), default=False)
 
     like_count = models.PositiveIntegerField(_("likes"), default=0)
@@ -189,6 +197,11 @@ class Comment(models.Model):
                 condition=Q(depth=0, parent__isnull=True, thread__isnull=True)
                 | Q(depth__gt=0, parent__isnull=False, thread__isnull=False),
                 name="comment_thread_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(classifier_score__isnull=True)
+                | Q(classifier_score__gte=0, classifier_score__lte=1),
+                name="comment_classifier_score_range",
             ),
         ]
         permissions = [("moderate_comment", "Can moderate comments")]
@@ -224,6 +237,11 @@ class Comment(models.Model):
     def stricter_status(cls, *statuses):
         """Return the strictest of these statuses (approved < pending < rejected < spam)."""
         return max(statuses, key=cls.STRICTNESS.index)
+
+    @property
+    def classifier_top_labels(self):
+        """The classifier's labels as (name, score) pairs, highest first."""
+        return sorted(self.classifier_labels.items(), key=lambda item: (-item[1], item[0]))
 
     def is_by(self, reader_key):
         """Return whether the reader with this key wrote the comment (account or guest cookie)."""

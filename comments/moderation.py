@@ -13,7 +13,7 @@ Every change of a comment's status, by a rule or by a person, goes through `reco
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 
@@ -29,6 +29,7 @@ from notifications import services as notices
 
 from . import classifier, ratelimits, tokens
 from .models import (
+    WAITING_FOR_CLASSIFIER,
     Ban,
     Comment,
     CommentReport,
@@ -36,7 +37,7 @@ from .models import (
     ModerationSettings,
     ReaderProfile,
 )
-from .readers import keyed_hash
+from .readers import Reader, keyed_hash
 from .text import normalized_text, reading_form, text_hash
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,16 @@ class Decision:
     status: str
     rule: str
     reason: str
+    # What the classifier answered, when it was asked (stored with the decision).
+    score: float | None = None
+    labels: dict = field(default_factory=dict)
 
     def apply_to(self, comment):
         comment.status = self.status
         comment.moderation_rule = self.rule
         comment.moderation_reason = self.reason[:255]
+        comment.classifier_score = self.score
+        comment.classifier_labels = self.labels
 
 
 def hold(rule, reason):
@@ -84,6 +90,8 @@ class Check:
     token: tokens.Presented = None
     # A hold a rule asks for without deciding: later rules may still refuse or reject.
     held: Decision = None
+    # The classifier's answer, once it was asked.
+    verdict: classifier.Verdict = None
 
     def __post_init__(self):
         if self.config is None:
@@ -381,6 +389,21 @@ def external_classifier(check):
     config = check.config
     if not config.classifier_url:
         return None
+    if settings.NEWSROOM["CLASSIFIER_MODE"] == "background":
+        if check.held is not None:
+            return None  # held for a moderator anyway: not worth a wait for the classifier
+        # The reader does not wait on the classifier: the worker asks it (comments.tasks).
+        return hold(WAITING_FOR_CLASSIFIER, _("Waiting for the classifier"))
+    return ask_classifier(check)
+
+
+def ask_classifier(check, *, may_retry=False):
+    """Ask the classifier; return its hold or reject, or None when it approves (later rules decide).
+
+    A failure holds the comment; with `may_retry` it raises ClassifierError instead (the worker
+    tries again later). An open circuit or a refused endpoint holds at once either way.
+    """
+    config = check.config
     try:
         verdict = classifier.classify(
             url=config.classifier_url,
@@ -395,18 +418,22 @@ def external_classifier(check):
         return hold("classifier", _("Held: %(error)s") % {"error": error})
     except classifier.ClassifierError as error:
         logger.warning("Classifier unavailable, holding comment: %s", error)
+        if may_retry:
+            raise
         return hold("classifier", _("Held: the classifier did not answer."))
-    details = {"score": verdict.score, "reason": verdict.reason or "-"}
+    check.verdict = verdict
+    if verdict.score is None:
+        details = {"reason": verdict.reason or "-"}
+        rejected = _("Rejected by the classifier: %(reason)s")
+        held = _("Held by the classifier: %(reason)s")
+    else:
+        details = {"score": verdict.score, "reason": verdict.reason or "-"}
+        rejected = _("Rejected by the classifier (score %(score).2f): %(reason)s")
+        held = _("Held by the classifier (score %(score).2f): %(reason)s")
     if verdict.decision == "reject":
-        return Decision(
-            Status.REJECTED,
-            "classifier",
-            _("Rejected by the classifier (score %(score).2f): %(reason)s") % details,
-        )
+        return Decision(Status.REJECTED, "classifier", rejected % details)
     if verdict.decision == "hold":
-        return hold(
-            "classifier", _("Held by the classifier (score %(score).2f): %(reason)s") % details
-        )
+        return hold("classifier", held % details)
     return None  # The classifier's approval does not overrule pre-moderation.
 
 
@@ -439,13 +466,89 @@ def moderate(*, comment, reader, is_edit=False, config=None, token=None):
     comment that no reader's request sent.
     """
     check = Check(comment=comment, reader=reader, is_edit=is_edit, config=config, token=token)
-    for rule in PIPELINE:
+    return _run(check, PIPELINE)
+
+
+def _run(check, rules):
+    for rule in rules:
         decision = rule(check)
         if decision is not None:
             if decision.status == Status.APPROVED and check.held is not None:
-                return check.held
+                decision = check.held
+            if check.verdict is not None:
+                decision = replace(decision, score=check.verdict.score, labels=check.verdict.labels)
             return decision
     raise AssertionError("the last rule always decides")
+
+
+class EditedMeanwhile(Exception):
+    """The author edited the comment while the classifier judged the text before."""
+
+
+def comment_classify(*, comment_id, final_attempt=True):
+    """Ask the classifier about a comment waiting for it, then decide it as the pipeline would.
+
+    The worker calls this (comments.tasks). The classifier's hold or reject decides; its approval
+    goes on to the rules after it (pre-moderation still holds). Return the Decision, or None when
+    the comment no longer waits (a moderator decided it meanwhile: theirs stands). Unless this is
+    the final attempt, a failed call raises ClassifierError so the worker can try again; the
+    final one holds the comment as "classifier unavailable".
+    """
+    comment = (
+        Comment.objects.waiting_for_classifier()
+        .select_related("article", "user")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        return None
+    author = Reader(key=comment.reader_key, user=comment.user)
+    check = Check(comment=comment, reader=author, is_edit=comment.edited_at is not None)
+    rules = PIPELINE[PIPELINE.index(external_classifier) + 1 :]
+    if check.config.classifier_url:
+        try:
+            decided = ask_classifier(check, may_retry=True)
+        except classifier.ClassifierError:
+            if not final_attempt:
+                raise
+            decided = hold("classifier", _("Held: classifier unavailable (it did not answer)."))
+        rules = [lambda check: decided, *rules]
+    decision = _run(check, rules)
+    return _decide_waiting(comment, decision)
+
+
+def _decide_waiting(comment, decision):
+    with transaction.atomic():
+        body = (
+            Comment.objects.waiting_for_classifier()
+            .select_for_update()
+            .filter(pk=comment.pk)
+            .values_list("body", flat=True)
+            .first()
+        )
+        if body is None:
+            return None  # decided while the classifier thought
+        if body != comment.body:
+            raise EditedMeanwhile(comment.pk)
+        decision.apply_to(comment)
+        comment.decided_at = None if decision.status == Status.PENDING else timezone.now()
+        comment.save(
+            update_fields=[
+                "status",
+                "moderation_rule",
+                "moderation_reason",
+                "classifier_score",
+                "classifier_labels",
+                "decided_at",
+            ]
+        )
+        record(comment, decision, previous_status=Status.PENDING)
+        if decision.status != Status.PENDING:
+            Comment.objects.filter(pk=comment.pk).mark_stories_changed()
+            notices.comment_status_changed(decision.status, [comment.pk])
+        if comment.is_visible:
+            notices.replies_published([comment.pk])
+    return decision
 
 
 # The audit log and the desk's actions.

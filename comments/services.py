@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from articles.models import story_changed
 from notifications import services as notices
 
-from . import moderation, ratelimits
+from . import moderation, ratelimits, tasks
 from .formatting import clean_text
-from .models import Comment, CommentLike, CommentReport, CommentRevision
+from .models import WAITING_FOR_CLASSIFIER, Comment, CommentLike, CommentReport, CommentRevision
 from .text import renders_blank
 
 NAME_MAX_LENGTH = Comment._meta.get_field("author_name").max_length
@@ -145,6 +145,7 @@ def comment_submit(
     with transaction.atomic():
         comment.save()
         moderation.record(comment, decision)
+        _classify_if_waiting(comment)
         _story_changed(comment)
         if notify_replies:
             notices.reply_subscribe(comment=comment, email=email)
@@ -158,10 +159,13 @@ def _story_changed(comment):
     story_changed(comment.article_id)
 
 
+def _classify_if_waiting(comment):
+    if comment.moderation_rule == WAITING_FOR_CLASSIFIER:
+        tasks.classify_later(comment)
+
+
 def _apply(comment, decision):
-    comment.status = decision.status
-    comment.moderation_rule = decision.rule
-    comment.moderation_reason = decision.reason
+    decision.apply_to(comment)
     comment.decided_at = None if decision.status == Comment.Status.PENDING else timezone.now()
 
 
@@ -228,6 +232,8 @@ def comment_edit(*, comment, reader, body):
             _apply(comment, decision)
             comment.decided_by = None
             fields += ["status", "moderation_rule", "moderation_reason", "decided_at", "decided_by"]
+            fields += ["classifier_score", "classifier_labels"]
+            _classify_if_waiting(comment)
         comment.save(update_fields=fields)
         revision.save()
         if comment.status != previous_status:

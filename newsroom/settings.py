@@ -408,6 +408,9 @@ NEWSROOM = {
     # After this many failures in a row the classifier is not asked for this many seconds.
     "CLASSIFIER_CIRCUIT_FAILURES": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_FAILURES", 5),
     "CLASSIFIER_CIRCUIT_SECONDS": env_int("NEWSROOM_CLASSIFIER_CIRCUIT_SECONDS", 60),
+    # "background": a comment waits held while the worker asks the classifier; "inline": the
+    # request asks it (at most 3 s) before answering the reader.
+    "CLASSIFIER_MODE": env("NEWSROOM_CLASSIFIER_MODE", "background"),
     # Reader notices: the site's address for links in mail (scheme and host, no trailing slash),
     # how long a confirmation link works, and the most notices one address gets in a day.
     "SITE_URL": env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
@@ -441,6 +444,8 @@ NEWSROOM = {
         "CLASSIFIER_TIMEOUT": float(env("NEWSROOM_CLASSIFIER_TIMEOUT", "2")),
     },
 }
+if NEWSROOM["CLASSIFIER_MODE"] not in {"background", "inline"}:
+    raise ImproperlyConfigured("NEWSROOM_CLASSIFIER_MODE must be background or inline.")
 
 # `key="ip"` counts the same address as our own limits, bans and lockouts.
 RATELIMIT_IP_META_KEY = "comments.readers.client_ip"

@@ -29,6 +29,7 @@ class Classifier(BaseHTTPRequestHandler):
     answer = {"decision": "approve", "score": 0.01}
     delay = 0.0
     status = 200
+    statuses = []  # answered first, one per request, before `status`
     redirect = ""
     received = []
     paths = []
@@ -42,8 +43,9 @@ class Classifier(BaseHTTPRequestHandler):
 
     def respond(self):
         payload = json.dumps(self.answer).encode()
+        status = type(self).statuses.pop(0) if type(self).statuses else self.status
         try:
-            self.send_response(self.status)
+            self.send_response(status)
             if self.redirect:
                 self.send_header("Location", self.redirect)
             self.send_header("Content-Type", "application/json")
@@ -66,6 +68,7 @@ def server():
     Classifier.answer = {"decision": "approve", "score": 0.01}
     Classifier.delay = 0.0
     Classifier.status = 200
+    Classifier.statuses = []
     Classifier.redirect = ""
     Classifier.received = []
     Classifier.paths = []
@@ -81,6 +84,12 @@ def server():
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def inline(settings):
+    """Ask the classifier while the comment is posted (background mode is in its own file)."""
+    settings.NEWSROOM = {**settings.NEWSROOM, "CLASSIFIER_MODE": "inline"}
 
 
 @pytest.fixture
@@ -387,3 +396,125 @@ def test_an_operator_may_allow_an_internal_classifier(client, editor, settings):
     response = client.post(SETTINGS_PAGE, settings_form(classifier_url="http://10.20.0.5/c"))
     assert response.status_code == 302
     assert ModerationSettings.load_row().classifier_url == "http://10.20.0.5/c"
+
+
+# Scores and labels are kept with the decision and shown on the desk
+
+
+def test_the_classifiers_score_and_labels_are_stored_with_its_decision(configured):
+    Classifier.answer = {
+        "decision": "hold",
+        "score": 0.91,
+        "labels": {"toxicity": 0.91, "insult": 0.4},
+        "reason": "abusive",
+    }
+    comment = Comment.objects.get(pk=post(configured).pk)
+    assert comment.classifier_score == 0.91
+    assert comment.classifier_top_labels == [("toxicity", 0.91), ("insult", 0.4)]
+
+
+def test_an_approval_keeps_its_score_too(configured):
+    Classifier.answer = {"decision": "approve", "score": 0.03}
+    comment = Comment.objects.get(pk=post(configured).pk)
+    assert (comment.status, comment.classifier_score) == (Status.APPROVED, 0.03)
+
+
+def test_an_answer_with_only_a_decision_is_still_understood(configured):
+    Classifier.answer = {"decision": "hold"}
+    comment = Comment.objects.get(pk=post(configured).pk)
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "classifier")
+    assert (comment.classifier_score, comment.classifier_labels) == (None, {})
+    assert "score" not in comment.moderation_reason
+
+
+@pytest.mark.parametrize("score", [1.5, -0.1, "high", None, float("nan")])
+def test_a_score_outside_zero_to_one_is_a_nonsense_answer(configured, score):
+    Classifier.answer = {"decision": "approve", "score": score}
+    if score is None:  # JSON null: no score
+        assert post(configured).status == Status.APPROVED
+        return
+    comment = post(configured)
+    assert (comment.status, comment.classifier_score) == (Status.PENDING, None)
+    assert "did not answer" in comment.moderation_reason
+
+
+def test_labels_that_are_not_scores_are_dropped(configured):
+    Classifier.answer = {
+        "decision": "hold",
+        "score": 0.5,
+        "labels": {"toxicity": 0.5, "spam": "yes", "": 0.2, "threat": 7, "insult": 0.25},
+    }
+    comment = Comment.objects.get(pk=post(configured).pk)
+    assert comment.classifier_labels == {"toxicity": 0.5, "insult": 0.25}
+
+
+def scored(story, score, body, **labels):
+    return Comment.objects.create(
+        article=story,
+        reader_key=GUEST.key,
+        author_name="Reader",
+        body=body,
+        status=Status.PENDING,
+        classifier_score=score,
+        classifier_labels=labels,
+    )
+
+
+QUEUE = reverse("admin:comments_comment_changelist")
+
+
+@pytest.fixture
+def scored_queue(make_article):
+    story = make_article()
+    return [
+        scored(story, 0.95, "Body scored nine five", toxicity=0.95),
+        scored(story, 0.9, "Body scored nine zero", insult=0.9),
+        scored(story, 0.75, "Body scored seven five"),
+        scored(story, 0.2, "Body scored two zero"),
+        scored(story, None, "Body without a score"),
+    ]
+
+
+def bodies_in(response):
+    page = response.content.decode()
+    found = [(page.find(f"Body {words}"), words) for words in (
+        "scored nine five", "scored nine zero", "scored seven five", "scored two zero",
+        "without a score")]  # fmt: skip
+    return [words for at, words in sorted(found) if at >= 0]
+
+
+@pytest.mark.parametrize(
+    "band, expected",
+    [
+        ("high", ["scored nine five", "scored nine zero"]),
+        ("medium", ["scored seven five"]),
+        ("low", ["scored two zero"]),
+        ("none", ["without a score"]),
+    ],
+)
+def test_the_queue_filters_by_classifier_score(admin_client, scored_queue, band, expected):
+    response = admin_client.get(QUEUE, {"queue": "pending", "score": band})
+    assert sorted(bodies_in(response)) == sorted(expected)
+
+
+def test_the_queue_sorts_by_score_highest_first_with_unscored_last(admin_client, scored_queue):
+    from comments.admin.queues import CommentAdmin
+
+    column = CommentAdmin.list_display.index("classifier_score_display")
+    response = admin_client.get(QUEUE, {"queue": "pending", "o": f"-{column}"})
+    assert bodies_in(response) == [
+        "scored nine five",
+        "scored nine zero",
+        "scored seven five",
+        "scored two zero",
+        "without a score",
+    ]
+    page = response.content.decode()
+    assert "0.95" in page and "toxicity 0.95" in page
+
+
+def test_the_review_card_shows_the_score_and_labels(admin_client, scored_queue):
+    comment = scored_queue[0]
+    card = admin_client.get(reverse("admin:comments_comment_review_card", args=[comment.pk]))
+    text = card.content.decode()
+    assert "Classifier score:" in text and "0.95" in text and "toxicity 0.95" in text

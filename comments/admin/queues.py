@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -98,6 +98,31 @@ class WaitingStoryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClassifierScoreFilter(admin.SimpleListFilter):
+    """The classifier's score in bands: the likeliest trouble first."""
+
+    title = _("classifier score")
+    parameter_name = "score"
+    bands = {
+        "high": Q(classifier_score__gte=0.9),
+        "medium": Q(classifier_score__gte=0.7, classifier_score__lt=0.9),
+        "low": Q(classifier_score__lt=0.7),
+        "none": Q(classifier_score__isnull=True),
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("high", _("0.9 and above")),
+            ("medium", _("0.7 to 0.9")),
+            ("low", _("below 0.7")),
+            ("none", _("no score")),
+        ]
+
+    def queryset(self, request, queryset):
+        band = self.bands.get(self.value())
+        return queryset if band is None else queryset.filter(band)
+
+
 class CommentReportInline(admin.TabularInline):
     model = CommentReport
     extra = 0
@@ -148,11 +173,19 @@ class ModerateMixin:
 
 @admin.register(Comment)
 class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
-    list_display = ["comment_summary", "status_badge", "decision", "report_count", "quick_actions"]
+    list_display = [
+        "comment_summary",
+        "status_badge",
+        "decision",
+        "classifier_score_display",
+        "report_count",
+        "quick_actions",
+    ]
     list_display_links = ["comment_summary"]
     list_filter = [
         QueueFilter,
         WaitingStoryFilter,
+        ClassifierScoreFilter,
         "moderation_rule",
         "is_featured",
         "created_at",
@@ -186,6 +219,7 @@ class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
                 "fields": [
                     "moderation_rule",
                     "moderation_reason",
+                    "classifier_score_display",
                     "decided_at",
                     "decided_by",
                     "report_count",
@@ -209,6 +243,7 @@ class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
         "user_agent",
         "moderation_rule",
         "moderation_reason",
+        "classifier_score_display",
         "decided_at",
         "decided_by",
         "report_count",
@@ -302,6 +337,19 @@ class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
     @admin.display(description=_("why"))
     def decision(self, obj):
         return obj.moderation_reason
+
+    # Sorted once: lowest first, no score first; twice: highest first, no score last.
+    @admin.display(
+        description=_("classifier score"), ordering=F("classifier_score").asc(nulls_first=True)
+    )
+    def classifier_score_display(self, obj):
+        if obj.classifier_score is None and not obj.classifier_labels:
+            return "—"
+        return format_html(
+            '<span class="desk-score">{}</span><span class="desk-when">{}</span>',
+            "—" if obj.classifier_score is None else f"{obj.classifier_score:.2f}",
+            ", ".join(f"{name} {value:.2f}" for name, value in obj.classifier_top_labels[:3]),
+        )
 
     @admin.display(description=_("moderate"))
     def quick_actions(self, obj):
