@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comments.forms import SignupForm as UsernameSignupForm
 from comments.formatting import clean_text
+from comments.forms import SignupForm as UsernameSignupForm
 from comments.services import NAME_MAX_LENGTH
 from comments.text import renders_blank
 

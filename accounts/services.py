@@ -29,8 +29,8 @@ from comments.models import (
     CommentReport,
     CommentRevision,
     ModerationAction,
-    ReaderProfile,
     Reaction,
+    ReaderProfile,
 )
 from comments.reactions import tally_change
 from notifications.models import Subscriber, normalise_email

@@ -68,7 +68,9 @@ def confirm_email(request, token):
     try:
         user, email = mail.confirmation_for(token)
     except BadLink:
-        return TemplateResponse(request, "accounts/confirm_email.html", {"bad_link": True}, 400)
+        return TemplateResponse(
+            request, "accounts/confirm_email.html", {"bad_link": True}, status=400
+        )
     context = {"email": email}
     if request.method == "POST":
         try:
@@ -212,7 +214,9 @@ def guest_export(request, token):
     try:
         email = mail.export_email_for(token)
     except BadLink:
-        return TemplateResponse(request, "accounts/guest_export.html", {"bad_link": True}, 400)
+        return TemplateResponse(
+            request, "accounts/guest_export.html", {"bad_link": True}, status=400
+        )
     if request.method == "POST":
         return _download(services.reader_export(email=email), "comments")
     return TemplateResponse(request, "accounts/guest_export.html", {"email": email})
@@ -223,6 +227,8 @@ def device_export(request):
     """Everything done from this browser as a guest (its reader cookie), for guests with no email."""
     reader_key = guest_key_from_cookie(request)
     if not reader_key:
-        messages.info(request, _("This browser holds no reader identity, so we hold nothing of it."))
+        messages.info(
+            request, _("This browser holds no reader identity, so we hold nothing of it.")
+        )
         return redirect(reverse("accounts:privacy"))
     return _download(services.reader_export(reader_key=reader_key), "this-browser")

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,16 +15,44 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='email confirmed at')),
-                ('new_email', models.EmailField(blank=True, help_text="Becomes the account's address once the link mailed to it is followed.", max_length=254, verbose_name='new email, waiting for confirmation')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='signed up at')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='account', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="email confirmed at"),
+                ),
+                (
+                    "new_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Becomes the account's address once the link mailed to it is followed.",
+                        max_length=254,
+                        verbose_name="new email, waiting for confirmation",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="signed up at"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reader account',
+                "verbose_name": "reader account",
             },
         ),
     ]
