@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,3 +90,11 @@ class AccountDeleteForm(forms.Form):
 
 class ExportRequestForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("The email address you commented with"))
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form; the backend takes an email address for the username too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username or email")

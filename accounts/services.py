@@ -341,7 +341,7 @@ def personal_data_purge(*, now=None):
 
 
 def guest_export_request(*, email):
-    """Mail a data-export link to `email` if we hold anything under it; answer the same either way."""
+    """Mail an export link to `email` if we hold anything under it; answer the same either way."""
     email = (email or "").strip()
     known = (
         Comment.objects.filter(author_email__iexact=email).exists()

@@ -224,7 +224,7 @@ def guest_export(request, token):
 
 @require_POST
 def device_export(request):
-    """Everything done from this browser as a guest (its reader cookie), for guests with no email."""
+    """Download what this browser did as a guest (its reader cookie), for guests with no email."""
     reader_key = guest_key_from_cookie(request)
     if not reader_key:
         messages.info(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.forms import LoginForm
 from articles.models import Article, published_story
 
 from . import ratelimits, services, tokens
@@ -31,7 +32,6 @@ from .reactions import ReactionRefused, reaction_bar, reaction_message, reaction
 from .readers import client_ip, get_reader, known_reader_key
 from .threads import parse_sort, thread_page
 from .tokens import make_token
-
 
 # Forms that mail the address typed into them: limited per address too.
 EMAIL_LIMITED_FORMS = {"password_reset", "privacy_export"}
@@ -55,7 +55,7 @@ def account_form_limited(group, view):
     return limited
 
 
-login_view = account_form_limited("login", LoginView.as_view())
+login_view = account_form_limited("login", LoginView.as_view(authentication_form=LoginForm))
 password_reset_view = account_form_limited("password_reset", PasswordResetView.as_view())
 
 
