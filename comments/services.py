@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import may_post
 from articles.models import story_changed
 from notifications import services as notices
 
@@ -113,6 +114,15 @@ def comment_submit(
     and spends it. Only a comment no reader's request sent (demo data) goes without.
     `notify_replies` asks for a mail when someone replies (to a confirmed address).
     """
+    if reader.user is not None and not may_post(reader.user):
+        raise moderation.CommentRefused(
+            _(
+                "Please confirm your email address before posting: follow the link we mailed "
+                "you, or ask for a new one from your account page."
+            ),
+            status=403,
+            code="email_unconfirmed",
+        )
     errors = {}
     body = clean_body(body, errors)
     name, email = _author(reader, author_name, author_email, errors)

@@ -4,7 +4,6 @@ from . import views
 from .feeds import StoryCommentsFeed
 
 urlpatterns = [
-    path("accounts/signup/", views.account_form_limited("signup", views.signup), name="signup"),
     path("stories/<slug:slug>/reactions/", views.react, name="react"),
     path("stories/<slug:slug>/comments/", views.comment_list, name="comment_list"),
     path("stories/<slug:slug>/comments.atom", StoryCommentsFeed(), name="comment_feed"),

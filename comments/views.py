@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.forms import LoginForm
 from articles.models import Article, published_story
 from newsroom.prepared import prepared
 
@@ -25,7 +25,6 @@ from .forms import (
     CommentEditForm,
     CommentForm,
     CommentReportForm,
-    SignupForm,
     add_service_errors,
 )
 from .models import Comment
@@ -35,6 +34,9 @@ from .readers import client_ip, get_reader, known_reader_key
 from .threads import parse_sort, thread_page
 from .tokens import make_token
 
+# Forms that mail the address typed into them: limited per address too.
+EMAIL_LIMITED_FORMS = {"password_reset", "privacy_export"}
+
 
 def account_form_limited(group, view):
     """Answer 429 to posts of an account form past its rate limits; let the rest through."""
@@ -42,7 +44,7 @@ def account_form_limited(group, view):
     @functools.wraps(view)
     def limited(request, *args, **kwargs):
         if request.method == "POST":
-            email = request.POST.get("email", "") if group == "password_reset" else ""
+            email = request.POST.get("email", "") if group in EMAIL_LIMITED_FORMS else ""
             try:
                 ratelimits.enforce_account_form(group=group, ip=client_ip(request), email=email)
             except ratelimits.RateLimited as stopped:
@@ -54,21 +56,8 @@ def account_form_limited(group, view):
     return limited
 
 
-login_view = account_form_limited("login", LoginView.as_view())
+login_view = account_form_limited("login", LoginView.as_view(authentication_form=LoginForm))
 password_reset_view = account_form_limited("password_reset", PasswordResetView.as_view())
-
-
-def signup(request):
-    """Create a reader account and sign the reader in."""
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(next_url)
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
 # Reader comments. Every action works as a plain form post with a redirect; the script sends

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +211,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also taking an email address for the username (accounts/backends.py).
+    "accounts.backends.UsernameOrEmailBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "articles:list"
@@ -297,6 +299,8 @@ AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Lock out the address every other rule sees (the reader behind our proxies, see NEWSROOM below).
 AXES_CLIENT_IP_CALLABLE = "comments.readers.client_ip"
+# Count failures against the account, whether its username or its email address was typed.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 
 # Request size: a comment is a few KB and a long story under 100 KB; anything past this is
 # refused with 400 before a view reads it. Headers are limited by the server (gunicorn: 8 KB).
@@ -416,6 +420,11 @@ NEWSROOM = {
     "SITE_URL": env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "NOTICE_CONFIRM_DAYS": env_int("NEWSROOM_NOTICE_CONFIRM_DAYS", 7),
     "NOTICE_DAILY_CAP": env_int("NEWSROOM_NOTICE_DAILY_CAP", 20),
+    # Accounts and privacy: how long a sign-up or email-change confirmation link works, and after
+    # how many days comments and reports lose their network traces (IP and network hashes, user
+    # agent) to `manage.py purge_personal_data`.
+    "ACCOUNT_CONFIRM_DAYS": env_int("NEWSROOM_ACCOUNT_CONFIRM_DAYS", 3),
+    "RETENTION_DAYS": env_int("NEWSROOM_RETENTION_DAYS", 90),
     # Webhook endpoints (set by editors in the admin) may only reach public addresses over https;
     # these networks (CIDR, comma-separated) are allowed anyway.
     "WEBHOOK_ALLOWED_NETWORKS": [

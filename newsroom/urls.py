@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from articles.views import health
 from comments import views as comments_views
 
@@ -11,6 +12,8 @@ urlpatterns = [
     # Rate-limited versions of two of Django's account views, found before the rest.
     path("accounts/login/", comments_views.login_view, name="login"),
     path("accounts/password_reset/", comments_views.password_reset_view, name="password_reset"),
+    path("accounts/signup/", accounts_views.signup, name="signup"),
+    path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("notifications.urls")),
     path("", include("comments.urls")),

@@ -61,7 +61,12 @@ def test_sign_up_past_the_limit_creates_no_account(strict):
         password = "a long enough passphrase 42"
         client.post(
             reverse("signup"),
-            {"username": f"bot{n}", "password1": password, "password2": password},
+            {
+                "username": f"bot{n}",
+                "email": f"bot{n}@example.com",
+                "password1": password,
+                "password2": password,
+            },
         )
         client.cookies.clear()  # a new visitor each time, from the same address
     assert get_user_model().objects.count() == 3

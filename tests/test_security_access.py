@@ -46,7 +46,12 @@ def test_login_without_csrf_token_is_refused(csrf_client, reader):
 
 
 def test_sign_up_without_csrf_token_creates_no_account(csrf_client):
-    form = {"username": "newreader", "password1": PASSWORD, "password2": PASSWORD}
+    form = {
+        "username": "newreader",
+        "email": "newreader@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     assert csrf_client.post(reverse("signup"), form).status_code == 403
     assert not get_user_model().objects.filter(username="newreader").exists()
 
