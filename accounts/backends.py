@@ -32,6 +32,14 @@ class UsernameOrEmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        # The account comes in the same query: every page for a signed-in reader asks whether
+        # their email is confirmed (accounts.models.needs_confirmation).
+        user = (
+            get_user_model()._default_manager.select_related("account").filter(pk=user_id).first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
 
 def axes_username(request, credentials):
     """Lock out the account, whichever of its names was typed (AXES_USERNAME_CALLABLE)."""

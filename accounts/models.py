@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,17 @@ class Account(models.Model):
     @property
     def needs_confirmation(self):
         return self.email_confirmed_at is None
+
+
+def needs_confirmation(user):
+    """Return whether a signed-in user still has to confirm the email they signed up with.
+
+    Free when the user came from our log-in backend, which loads the account with the user.
+    """
+    try:
+        return user.account.needs_confirmation
+    except ObjectDoesNotExist:  # made by staff or createsuperuser: nothing to confirm
+        return False
 
 
 def may_post(user):

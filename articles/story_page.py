@@ -51,6 +51,7 @@ from django.template import Context, engines
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
+from accounts.models import needs_confirmation
 from comments.forms import CommentForm
 from comments.models import Comment, CommentLike, Reaction
 from comments.readers import known_reader_key
@@ -129,12 +130,17 @@ def shared_parts(html, context, request):
     account = SimpleNamespace(
         is_authenticated=True, is_staff=False, get_username=_name(), get_full_name=_name()
     )
+    # An account whose email is not yet confirmed is told so in the form, with a resend link.
+    unconfirmed = SimpleNamespace(**vars(account), account=SimpleNamespace(needs_confirmation=True))
     if "form" in parts and context.get("comment_form") is not None:
         shared["form_as"] = {
             "guest": render("comments/_comment_form.html", form=_form(shared, True), parent=None),
-            "account": render(
-                "comments/_comment_form.html", form=_form(shared, False), parent=None, user=account
-            ),
+            **{
+                variant: render(
+                    "comments/_comment_form.html", form=_form(shared, False), parent=None, user=who
+                )
+                for variant, who in [("account", account), ("unconfirmed", unconfirmed)]
+            },
         }
     shared["nav_as_account"] = render("_account_nav.html", user=account)
     return plain, shared
@@ -276,7 +282,8 @@ def respond(request, story, entry):
     if "form_as" in shared:
         if user.is_authenticated:
             name = user.get_full_name() or user.get_username()  # as _comment_form.html shows it
-            regions["form"] = _named(shared["form_as"]["account"], name)
+            variant = "unconfirmed" if needs_confirmation(user) else "account"
+            regions["form"] = _named(shared["form_as"][variant], name)
         elif reader_key and (name := last_signed_name(reader_key)):
             regions["form"] = _named(shared["form_as"]["guest"], name)
     if user.is_authenticated:

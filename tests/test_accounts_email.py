@@ -6,6 +6,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Account
@@ -153,3 +154,21 @@ def test_password_reset_by_email_ends_with_a_log_in_by_email(client):
         client.post(reverse("login"), {"username": "ada@example.com", "password": new}).status_code
         == 302
     )
+
+
+def test_the_story_page_tells_an_unconfirmed_account_why_it_cannot_post_yet(
+    client, article, django_assert_max_num_queries
+):
+    """The form comes from the shared page: the note must follow the account, at no query."""
+    note = "Confirm your email address to post"
+    assert sign_up(client).status_code == 302
+    client.get(article.get_absolute_url())  # draws the shared page for this version
+    with django_assert_max_num_queries(6):  # session and user (with its account), as before
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert note in page and reverse("accounts:resend") in page
+
+    client.post(confirm_link(mail.outbox[0]))
+    assert note not in client.get(article.get_absolute_url()).content.decode()
+    other = Client()
+    other.force_login(get_user_model().objects.create_user("staffmade", password="pw"))
+    assert note not in other.get(article.get_absolute_url()).content.decode()
