@@ -103,8 +103,9 @@ def test_editor_decides_held_and_reported_comments_with_the_keyboard_only(
         .order_by("created_at", "id")
         .values_list("action", flat=True)
     )
-    assert log == [Action.KEEP, Action.APPROVE, Action.REJECT, Action.UNDO, Action.SPAM,
-                   Action.APPROVE, Action.FEATURE]  # fmt: skip
+    assert log[:4] == [Action.KEEP, Action.APPROVE, Action.REJECT, Action.UNDO]
+    # The last two decisions were made without waiting: their saves may land in either order.
+    assert sorted(log[4:]) == sorted([Action.SPAM, Action.APPROVE, Action.FEATURE])
 
 
 def test_a_failed_save_is_visible_and_the_comment_comes_back(
