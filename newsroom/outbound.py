@@ -37,13 +37,24 @@ class Refused(OutboundError):
         self.reason, self.host, self.address = reason, host, address
 
 
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")  # deprecated, but still private where routed
+
+
 def _unwrapped(address):
-    """An IPv6 address that carries an IPv4 one (mapped or NAT64) is judged as that IPv4."""
+    """An IPv6 address that carries an IPv4 one (mapped, NAT64, 6to4, Teredo) is judged as it.
+
+    Python before 3.11.10 calls 6to4 and site-local addresses global (CVE-2024-4032), so the
+    embedded address is what we judge, whatever the interpreter.
+    """
     if address.version == 6:
         if address.ipv4_mapped:
             return address.ipv4_mapped
         if address in NAT64:
             return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if address.sixtofour:
+            return address.sixtofour
+        if address.teredo:
+            return address.teredo[1]  # the client's address
     return address
 
 
@@ -60,7 +71,11 @@ def _is_public(address):
     # is_global is False for loopback, private, link-local (169.254.169.254), unique-local
     # (fd00:ec2::254), CGNAT, documentation and unspecified ranges; multicast is refused too.
     inner = _unwrapped(address)
-    return inner.is_global and not (inner.is_multicast or inner.is_reserved)
+    return (
+        inner.is_global
+        and not (inner.is_multicast or inner.is_reserved)
+        and not (inner.version == 6 and inner in SITE_LOCAL)
+    )
 
 
 def resolve_endpoint(url, *, allowed_networks):

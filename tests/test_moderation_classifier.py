@@ -376,6 +376,9 @@ def test_an_editor_changes_the_classifier(client, editor):
         "https://[::1]/classify",
         "https://[fd00:ec2::254]/",
         "https://[::ffff:10.0.0.1]/",
+        "https://[2002:a9fe:a9fe::]/",  # 6to4 wrapping 169.254.169.254
+        "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",  # Teredo wrapping 10.0.0.1
+        "https://[fec0::1]/",  # site-local
         "https://224.0.0.1/",
         "ftp://93.184.215.14/classify",
         "file:///etc/passwd",
