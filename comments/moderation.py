@@ -275,11 +275,11 @@ def ban(check):
 
 
 def rate_limit(check):
-    if check.is_edit:
-        return
+    # Edits count apart from new comments, at the same rate: each one is re-moderated, kept as a
+    # revision and redraws the story page, so a loop of edits must not be free.
     try:
         ratelimits.enforce(
-            group="comment",
+            group="comment-edit" if check.is_edit else "comment",
             reader=check.reader,
             per_reader=settings.NEWSROOM["COMMENT_RATE"],
             per_network=settings.NEWSROOM["COMMENT_NETWORK_RATE"],
@@ -691,20 +691,27 @@ def comment_feature(*, comments, actor, featured=True):
 
 
 @prepared
-def _approved_comment(reader_key):
-    return Comment.objects.by_reader(reader_key).live().values_list("pk")[:1]
+def _settled_comment(reader_key, before):
+    return (
+        Comment.objects.by_reader(reader_key)
+        .live()
+        .filter(created_at__lte=before)
+        .values_list("pk")[:1]
+    )
 
 
 def reporter_is_established(reader, config=None):
-    """Whether a reporter is hard to mint: an identity older than the setting, or a visible comment.
+    """Whether a reporter is hard to mint: an identity or a visible comment older than the setting.
 
-    A cookie whose age cannot be proven (none, or a fresh one) counts as brand-new.
+    A cookie whose age cannot be proven (none, or a fresh one) counts as brand-new. A comment must
+    be as old as the identity would have to be: else a new guest on a post-moderated story could
+    comment, report and delete, and count fully.
     """
     config = config or ModerationSettings.load()
-    age = timedelta(hours=config.reporter_min_age_hours)
-    if reader.since is not None and timezone.now() - reader.since >= age:
+    settled = timezone.now() - timedelta(hours=config.reporter_min_age_hours)
+    if reader.since is not None and reader.since <= settled:
         return True
-    return _approved_comment.first_row(reader.key) is not None
+    return _settled_comment.first_row(reader.key, settled) is not None
 
 
 def report_weight(comment, config):

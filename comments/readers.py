@@ -60,13 +60,17 @@ def keyed_hash(value, *, purpose):
 
 
 def network_of(ip):
-    """Return the network a client belongs to: its /24 for IPv4, its /64 for IPv6."""
+    """Return the network a client belongs to: its /24 for IPv4, its /48 for IPv6.
+
+    One IPv6 customer commonly holds a /56 or a /48 (64k /64s): counting /64s as networks would
+    let one household report, post and evade network bans as thousands of "networks".
+    """
     ip = normalize_ip(ip) or ip
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
-    prefix = 24 if address.version == 4 else 64
+    prefix = 24 if address.version == 4 else settings.NEWSROOM["IPV6_NETWORK_PREFIX"]
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 

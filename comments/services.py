@@ -222,7 +222,7 @@ def comment_edit(*, comment, reader, body):
         # the copy the request loaded; the lock makes a decision made now wait for this edit.
         comment.refresh_from_db(
             from_queryset=Comment.objects.select_for_update(),
-            fields=["body", "status", "deleted_at"],
+            fields=["body", "status", "deleted_at", "moderation_rule"],
         )
         _check_editable(comment)
         if body == comment.body:
@@ -238,7 +238,15 @@ def comment_edit(*, comment, reader, body):
         comment.body = body
         comment.edited_at = revision.created_at
         fields = ["body", "edited_at"]
-        if Comment.stricter_status(previous_status, decision.status) != previous_status:
+        stricter = Comment.stricter_status(previous_status, decision.status) != previous_status
+        # Hidden by reports, and the new text is held too: the hold becomes the text's, so a Keep
+        # (which answers only the reports) cannot publish text that no rule has passed.
+        held_text_of_a_hidden_comment = (
+            previous_status == Comment.Status.PENDING
+            and comment.moderation_rule == "reports"
+            and decision.status == Comment.Status.PENDING
+        )
+        if stricter or held_text_of_a_hidden_comment:
             _apply(comment, decision)
             comment.decided_by = None
             fields += ["status", "moderation_rule", "moderation_reason", "decided_at", "decided_by"]

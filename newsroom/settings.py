@@ -397,6 +397,8 @@ NEWSROOM = {
     "REPORT_NETWORK_RATE": env("NEWSROOM_REPORT_NETWORK_RATE", "20/h"),
     # Every write through the API (likes, reports, edits...) on top of each action's own limit.
     "API_WRITE_RATE": env("NEWSROOM_API_WRITE_RATE", "60/m"),
+    # How much of an IPv6 address is one network (reports, network rates, network bans).
+    "IPV6_NETWORK_PREFIX": min(max(env_int("NEWSROOM_IPV6_NETWORK_PREFIX", 48), 32), 64),
     "API_WRITE_NETWORK_RATE": env("NEWSROOM_API_WRITE_NETWORK_RATE", "600/m"),
     # Posts of the sign-up, log-in and password reset forms, per address and per network; a
     # reset per email address too (django-axes still locks a username after failed log-ins).

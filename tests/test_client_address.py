@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 
 from comments.models import Comment
-from comments.readers import Reader, client_ip
+from comments.readers import Reader, client_ip, network_of
 
 pytestmark = [
     pytest.mark.django_db,
@@ -156,3 +156,11 @@ def test_login_lockout_follows_the_reader_behind_the_proxy_not_the_spoofed_value
     office = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.20")
     response = office.post(login, {"username": "editor", "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 302
+
+
+def test_an_ipv6_household_is_one_network_not_thousands_of_64s(settings):
+    # One customer's /48 holds 65,536 /64s: reports, network rates and bans see one network.
+    assert network_of("2001:db8:1:2::1") == network_of("2001:db8:1:ff00::1")
+    assert network_of("2001:db8:1::1") != network_of("2001:db8:2::1")
+    settings.NEWSROOM = {**settings.NEWSROOM, "IPV6_NETWORK_PREFIX": 64}
+    assert network_of("2001:db8:1:2::1") != network_of("2001:db8:1:ff00::1")

@@ -320,3 +320,26 @@ def test_an_edit_costs_a_fixed_number_of_queries(author, django_assert_max_num_q
     # two (the re-read and the revision); a change of status adds the audit row.
     with django_assert_max_num_queries(10):
         assert edit_by_api(author, comment, "Second wording.").status_code == 200
+
+
+@EDIT_PATHS
+def test_keep_cannot_publish_held_text_edited_into_a_comment_the_reports_hid(
+    edit, author, words, moderator
+):
+    comment = author.comment
+    hold_by_reports(comment)
+    edit(author, comment, "Pay the toll in crypto.")
+    moderation.comment_keep(comments=Comment.objects.filter(pk=comment.pk), actor=moderator)
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "suspect_words")
+    assert not shown_to_other_readers(comment)
+
+
+@EDIT_PATHS
+def test_a_loop_of_edits_is_stopped_by_the_comment_rate(edit, author, settings):
+    settings.NEWSROOM = {**settings.NEWSROOM, "COMMENT_RATE": "3/m"}
+    comment = author.comment
+    answers = [edit(author, comment, f"Version {n}").status_code for n in range(5)]
+    assert answers[:3] != [429] * 3 and answers[3:] == [429, 429]
+    comment.refresh_from_db()
+    assert comment.body == "Version 2" and comment.revisions.count() == 3

@@ -160,12 +160,30 @@ def test_accounts_made_minutes_ago_weigh_like_new_guests(target):
     assert status_of(target) == Status.APPROVED
 
 
-def test_a_new_reader_with_a_visible_comment_counts_fully(target, article, make_comment):
+def test_a_new_reader_with_a_visible_comment_from_yesterday_counts_fully(
+    target, article, make_comment
+):
     for n in range(3):
         key = f"g:{uuid.uuid4()}"
-        make_comment(article, reader_key=key, body=f"My earlier view {n}")
+        make_comment(
+            article,
+            reader_key=key,
+            body=f"My earlier view {n}",
+            created_at=timezone.now() - timedelta(hours=25),
+        )
         report_as(Reader(key=key, ip=network(n)), target)
     assert status_of(target) == Status.PENDING
+
+
+def test_a_comment_posted_just_before_reporting_does_not_make_a_reporter_established(
+    target, article, make_comment
+):
+    # Post on a post-moderated story, report, then delete: none of it is hard to mint.
+    for n in range(3):
+        key = f"g:{uuid.uuid4()}"
+        make_comment(article, reader_key=key, body=f"Fresh view {n}")
+        report_as(Reader(key=key, ip=network(n)), target)
+    assert status_of(target) == Status.APPROVED
 
 
 def test_editors_can_give_brand_new_reporters_some_weight(target, reporter):
