@@ -56,7 +56,7 @@ class CommentForm(forms.Form):
         label=gettext_lazy("Email (optional)"),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=gettext_lazy("Never shown. Editors may use it to contact you."),
+        help_text=gettext_lazy("Never shown. For reply notices if you ask for them below."),
     )
     body = BodyField()
     notify_replies = forms.BooleanField(

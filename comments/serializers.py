@@ -134,7 +134,7 @@ class CommentCreateSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=Comment._meta.get_field("author_email").max_length,
-        help_text="Guests only, optional, never shown to readers; editors may write to it.",
+        help_text="Guests only, optional, never shown to readers: where reply notices go.",
     )
     parent = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
