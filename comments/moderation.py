@@ -66,6 +66,8 @@ class Decision:
     # What the classifier answered, when it was asked (stored with the decision).
     score: float | None = None
     labels: dict = field(default_factory=dict)
+    # Held without waiting for the classifier: the worker asks it for a score (comment_score).
+    score_later: bool = False
 
     def apply_to(self, comment):
         comment.status = self.status
@@ -92,6 +94,8 @@ class Check:
     held: Decision = None
     # The classifier's answer, once it was asked.
     verdict: classifier.Verdict = None
+    # Held by another rule, so not worth a wait: the worker asks the classifier afterwards.
+    score_later: bool = False
 
     def __post_init__(self):
         if self.config is None:
@@ -391,7 +395,10 @@ def external_classifier(check):
         return None
     if settings.NEWSROOM["CLASSIFIER_MODE"] == "background":
         if check.held is not None:
-            return None  # held for a moderator anyway: not worth a wait for the classifier
+            # Held for a moderator anyway: not worth a wait, but the desk sorts held comments by
+            # the classifier's score, so the worker asks for one (comment_score).
+            check.score_later = True
+            return None
         # The reader does not wait on the classifier: the worker asks it (comments.tasks).
         return hold(WAITING_FOR_CLASSIFIER, _("Waiting for the classifier"))
     return ask_classifier(check)
@@ -477,6 +484,8 @@ def _run(check, rules):
                 decision = check.held
             if check.verdict is not None:
                 decision = replace(decision, score=check.verdict.score, labels=check.verdict.labels)
+            if check.score_later and decision.status == Status.PENDING:
+                decision = replace(decision, score_later=True)
             return decision
     raise AssertionError("the last rule always decides")
 
@@ -517,14 +526,42 @@ def comment_classify(*, comment_id, final_attempt=True):
     return _decide_waiting(comment, decision)
 
 
-def _decide_waiting(comment, decision):
+def comment_score(*, comment_id, held_rule, final_attempt=True):
+    """Ask the classifier about a comment another rule holds; its reject rejects, else only score.
+
+    The worker calls this (comments.tasks) for comments held without waiting for the classifier:
+    the hold stands (a moderator decides), but the desk can sort and filter by the score. Return
+    the Decision, or None when the comment is no longer held by that rule or there is no answer.
+    """
+    still_held = Comment.objects.pending().filter(moderation_rule=held_rule)
+    comment = still_held.select_related("article", "user").filter(pk=comment_id).first()
+    if comment is None:
+        return None
+    author = Reader(key=comment.reader_key, user=comment.user)
+    check = Check(comment=comment, reader=author, is_edit=comment.edited_at is not None)
+    if not check.config.classifier_url:
+        return None
+    try:
+        decided = ask_classifier(check, may_retry=True)
+    except classifier.ClassifierError:
+        if not final_attempt:
+            raise
+        return None  # its own hold stands; a moderator decides without a score
+    if check.verdict is None:
+        return None  # circuit open or endpoint refused: the hold stands
+    if decided is None or decided.status == Status.PENDING:
+        decided = hold(held_rule, comment.moderation_reason)
+    decision = replace(decided, score=check.verdict.score, labels=check.verdict.labels)
+    return _decide_waiting(comment, decision, still=still_held)
+
+
+def _decide_waiting(comment, decision, *, still=None):
+    """Save the worker's decision if the comment still waits as it did (`still`, a QuerySet)."""
+    kept_hold = still is not None and decision.status == Status.PENDING
+    still = Comment.objects.waiting_for_classifier() if still is None else still
     with transaction.atomic():
         body = (
-            Comment.objects.waiting_for_classifier()
-            .select_for_update()
-            .filter(pk=comment.pk)
-            .values_list("body", flat=True)
-            .first()
+            still.select_for_update().filter(pk=comment.pk).values_list("body", flat=True).first()
         )
         if body is None:
             return None  # decided while the classifier thought
@@ -542,7 +579,8 @@ def _decide_waiting(comment, decision):
                 "decided_at",
             ]
         )
-        record(comment, decision, previous_status=Status.PENDING)
+        if not kept_hold:  # a score added to a hold is no decision
+            record(comment, decision, previous_status=Status.PENDING)
         if decision.status != Status.PENDING:
             Comment.objects.filter(pk=comment.pk).mark_stories_changed()
             notices.comment_status_changed(decision.status, [comment.pk])

@@ -25,6 +25,34 @@ def classify_later(comment):
     transaction.on_commit(partial(classify_comment.enqueue, comment.pk))
 
 
+def score_later(comment):
+    """Ask the classifier for a score on a comment another rule holds, after the commit."""
+    transaction.on_commit(
+        partial(score_comment.enqueue, comment.pk, held_rule=comment.moderation_rule)
+    )
+
+
+@task()
+def score_comment(comment_id, held_rule, attempt=1):
+    try:
+        decision = moderation.comment_score(
+            comment_id=comment_id,
+            held_rule=held_rule,
+            final_attempt=attempt >= CLASSIFY_ATTEMPTS,
+        )
+    except moderation.EditedMeanwhile:
+        return {"edited": True}  # the edit went through the rules again, and asks again
+    except classifier.ClassifierError:
+        run_after = timezone.now() + timedelta(seconds=RETRY_SECONDS * 2 ** (attempt - 1))
+        score_comment.using(run_after=run_after).enqueue(
+            comment_id, held_rule=held_rule, attempt=attempt + 1
+        )
+        return {"retry_at": run_after.isoformat()}
+    if decision is None:
+        return {"scored": False}
+    return {"decided": decision.status, "rule": decision.rule, "score": decision.score}
+
+
 @task()
 def classify_comment(comment_id, attempt=1):
     try:

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from comments import moderation, services, tasks
+from comments import moderation, services, tasks, tokens
 from comments.models import Comment, ModerationAction, ModerationSettings
 from comments.readers import Reader
 from tests.test_moderation_classifier import SECRET, Classifier, server  # noqa: F401
@@ -212,3 +212,47 @@ def test_a_reply_the_classifier_publishes_sends_the_reply_notice(
     [notice] = smtp_server.messages
     assert notice["To"] == "ada@example.com"
     assert "federal grant" in notice.get_body(("plain",)).get_content()
+
+
+def post_without_token(article, reader, body="What a fine bridge this is"):
+    """Post as an API client without a posting token: held softly, the later rules still run."""
+    return post(article, reader, body=body, token=tokens.Presented("api", "", "b"))
+
+
+def test_a_comment_held_anyway_gets_a_score_and_stays_held(article, classifier_on, run_worker):
+    Classifier.answer = {"decision": "approve", "score": 0.12, "labels": {"toxicity": 0.12}}
+    comment = post_without_token(article, ADA)
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "posting_token")
+    assert Classifier.received == []  # the client did not wait on it
+
+    assert run_worker() == 1
+    comment = fresh(comment)
+    # The desk can sort it by score; the hold stands for a moderator to decide.
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "posting_token")
+    assert (comment.classifier_score, comment.classifier_labels) == (0.12, {"toxicity": 0.12})
+    assert not ModerationAction.objects.filter(comment=comment, rule="classifier").exists()
+
+
+def test_a_comment_held_anyway_that_the_classifier_rejects_is_rejected(
+    article, classifier_on, run_worker
+):
+    Classifier.answer = {"decision": "reject", "score": 0.97, "reason": "insult"}
+    comment = post_without_token(article, ADA, body="You idiots")
+    assert run_worker() == 1
+    comment = fresh(comment)
+    assert (comment.status, comment.moderation_rule) == (Status.REJECTED, "classifier")
+    assert comment.classifier_score == 0.97
+    assert ModerationAction.objects.filter(comment=comment, rule="classifier").exists()
+
+
+def test_a_held_comment_a_moderator_decided_first_is_not_asked_about(
+    article, classifier_on, run_worker, moderator
+):
+    Classifier.answer = {"decision": "reject", "score": 0.97, "reason": "insult"}
+    comment = post_without_token(article, ADA)
+    moderation.comment_moderate(
+        comments=Comment.objects.filter(pk=comment.pk), status=Status.APPROVED, actor=moderator
+    )
+    run_worker()
+    assert fresh(comment).status == Status.APPROVED
+    assert Classifier.received == []
