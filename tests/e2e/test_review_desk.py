@@ -115,6 +115,8 @@ def test_a_failed_save_is_visible_and_the_comment_comes_back(
     page = new_page(user=night_editor)
     page.goto(REVIEW)
     page.route("**/decide/**", lambda route: route.fulfill(status=500, body="boom"))
+    # The card arrives by fetch after the page: a key pressed before it has nothing to decide.
+    expect(page.locator(".desk-review-card")).to_contain_text("Held comment number 0.")
     page.keyboard.press("a")
     expect(page.get_by_role("alert")).to_contain_text("Not saved")
     expect(page.locator("[data-position]")).to_have_text("1 / 2")
