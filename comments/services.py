@@ -155,7 +155,7 @@ def comment_submit(
     with transaction.atomic():
         comment.save()
         moderation.record(comment, decision)
-        _classify_if_waiting(comment, decision)
+        _ask_classifier_later(comment, decision)
         _story_changed(comment)
         if notify_replies:
             notices.reply_subscribe(comment=comment, email=email)
@@ -169,7 +169,8 @@ def _story_changed(comment):
     story_changed(comment.article_id)
 
 
-def _classify_if_waiting(comment, decision):
+def _ask_classifier_later(comment, decision):
+    """Have the worker ask the classifier: to decide a waiting comment, or to score a held one."""
     if comment.moderation_rule == WAITING_FOR_CLASSIFIER:
         tasks.classify_later(comment)
     elif decision.score_later:
@@ -253,7 +254,7 @@ def comment_edit(*, comment, reader, body):
             comment.decided_by = None
             fields += ["status", "moderation_rule", "moderation_reason", "decided_at", "decided_by"]
             fields += ["classifier_score", "classifier_labels"]
-            _classify_if_waiting(comment, decision)
+            _ask_classifier_later(comment, decision)
         comment.save(update_fields=fields)
         revision.save()
         if comment.status != previous_status:
