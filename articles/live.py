@@ -116,8 +116,8 @@ def _answer(news, since):
     more = len(fresh) > LIMIT
     fresh = fresh[:LIMIT]
     fresh.reverse()  # oldest first: a reply comes after the comment it answers
-    body = {key: value for key, value in news.items() if key not in ("comments", "labels")}
-    body.update(comments=fresh, more=more, labels=news["labels"][: len(fresh) + 1])
+    body = {key: value for key, value in news.items() if key != "comments"}
+    body.update(comments=fresh, more=more)
     return json.dumps(body, separators=(",", ":"))
 
 
@@ -176,7 +176,7 @@ def build(story):
         "total_text": bar.total_text,
         "comments": [_item(comment, article) for comment in comments],
         # The button's text and what is announced, for each number of new comments a page may
-        # count (ngettext: languages differ in their plural forms).
+        # hold back (ngettext: languages differ in their plural forms); past LIMIT, more_label.
         "labels": [
             [
                 ngettext("%(count)d new comment", "%(count)d new comments", n) % {"count": n},

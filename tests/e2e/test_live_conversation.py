@@ -1,0 +1,116 @@
+"""Two readers on one story: what one posts is announced to the other, who chooses when to see it.
+
+The page asks every LIVE_POLL_SECONDS (1 s here, 15 s in production; the comments section's
+data-live-interval). Nothing waits on the clock: each step waits for a role, a text or a poll.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from comments.models import Comment
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+GRACE = "Finally, an earlier boat."
+
+
+@pytest.fixture(autouse=True)
+def quick_polls(settings, post_moderated_site):
+    settings.NEWSROOM = {**settings.NEWSROOM, "LIVE_POLL_SECONDS": 1}
+
+
+def by_author(page, name):
+    return page.get_by_role("article", name=name, exact=True)
+
+
+def post_top_level(page, *, name, body):
+    form = page.get_by_role("form", name="Join the conversation")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Comment").fill(body)
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text(body)).to_be_visible()
+
+
+def reply_to(page, author, *, name, body):
+    by_author(page, author).get_by_role("button", name="Reply").click()
+    form = page.get_by_role("form", name=f"Reply to {author}")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Comment").fill(body)
+    form.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_text(body)).to_be_visible()
+
+
+def polls_answered(page, count):
+    """Wait until the page has asked (and been answered) `count` more times."""
+    for _ in range(count):
+        with page.expect_response(lambda response: "/live/" in response.url):
+            pass
+
+
+def test_a_comment_posted_in_one_browser_is_announced_in_the_other_and_shown_in_place(
+    new_page, discussed_story
+):
+    writer, reader = new_page(), new_page()
+    for page in (writer, reader):
+        page.goto(discussed_story.get_absolute_url())
+    first = "Has anyone tried the six o'clock boat?"
+
+    post_top_level(writer, name="Ada", body=first)
+
+    button = reader.get_by_role("button", name="1 new comment")
+    expect(button).to_be_visible()
+    # Announced, not inserted: nothing moved under the reader until they ask.
+    expect(reader.get_by_text(first)).to_have_count(0)
+    expect(reader.get_by_role("status").filter(has_text="1 new comment")).to_be_attached()
+    expect(reader.get_by_role("heading", name=re.compile("Comments"))).to_contain_text("2")
+
+    button.click()
+    arrived = by_author(reader, "Ada")
+    expect(arrived).to_contain_text(first)
+    expect(arrived).to_be_focused()
+    expect(reader.get_by_role("status").filter(has_text="1 new comment shown.")).to_be_attached()
+    expect(reader.get_by_role("button", name=re.compile("new comment"))).to_have_count(0)
+    # Where the default sort (oldest first) puts it: after Grace's thread.
+    authors = reader.locator("[data-thread-list] > li > article .comment__author")
+    expect(authors).to_have_text(["Grace", "Ada"])
+
+    # The poster's own comment shows once, however many polls pass.
+    polls_answered(writer, 2)
+    expect(writer.get_by_text(first)).to_have_count(1)
+    expect(writer.get_by_role("button", name=re.compile("new comment"))).to_have_count(0)
+
+    # A reply arrives under its parent, nested as the server draws it.
+    answer = "Yes: it left on time and was half empty."
+    reply_to(writer, "Grace", name="Ben", body=answer)
+    reader.get_by_role("button", name="1 new comment").click()
+    grace = reader.locator("[data-thread-list] > li").filter(has_text=GRACE)
+    expect(grace.locator("ol.comment-replies > li > article")).to_contain_text(answer)
+    expect(by_author(reader, "Ben")).to_be_focused()
+    expect(reader.get_by_text(answer)).to_have_count(1)
+
+    # And the reader can use what arrived like any other comment.
+    by_author(reader, "Ben").get_by_role("button", name="Like").click()
+    expect(by_author(reader, "Ben").get_by_role("button", name="Like")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert Comment.objects.get(author_name="Ben").like_count == 1
+    assert writer.browser_errors == [] and reader.browser_errors == []
+
+
+def test_reaction_tallies_refresh_without_a_button(new_page, discussed_story):
+    writer, reader = new_page(), new_page()
+    for page in (writer, reader):
+        page.goto(discussed_story.get_absolute_url())
+    bar = writer.get_by_role("region", name="What do you think?")
+    bar.get_by_role("button", name=re.compile(r"^Love,")).click()
+    expect(bar.get_by_role("button", name=re.compile(r"^Love,"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    seen = reader.get_by_role("region", name="What do you think?")
+    expect(seen.get_by_role("button", name=re.compile(r"^Love, 1 reaction"))).to_be_visible()
+    expect(seen.get_by_role("button", name=re.compile(r"^Love,"))).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    expect(reader.get_by_role("button", name=re.compile("new comment"))).to_have_count(0)
