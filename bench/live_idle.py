@@ -270,6 +270,8 @@ def main(argv=None):
     )
     print(f"In-process ms per request: {timed}")
     result = {"machine": info, "idle": idle, "pages": pages, "wrk": loads, "in_process_ms": timed}
+    # The machine is shared: say how busy it was, since every figure above moves with it.
+    result["machine"]["load_average"] = [round(load, 1) for load in os.getloadavg()]
     (WORK / "live-latest.md").write_text(report(result, args))
     print("\n" + report(result, args))
     print("RESULT " + json.dumps(result))
@@ -281,7 +283,8 @@ def report(result, args):
     )
     lines = [
         f"Machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}; "
-        f"date {info['date']}, commit {info['commit']}",
+        f"date {info['date']}, commit {info['commit']}; load average at the end "
+        f"{info.get('load_average')}",
         f"gunicorn {args.workers} × {args.worker_class}; {pages['pages']} pages polling every "
         f"{pages['interval_s']:.0f} s ±20%, {pages['measured_s']} s measured",
         "",
