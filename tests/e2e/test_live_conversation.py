@@ -50,7 +50,7 @@ def polls_answered(page, count):
 
 
 def test_a_comment_posted_in_one_browser_is_announced_in_the_other_and_shown_in_place(
-    new_page, discussed_story
+    new_page, discussed_story, check_accessibility
 ):
     writer, reader = new_page(), new_page()
     for page in (writer, reader):
@@ -65,6 +65,7 @@ def test_a_comment_posted_in_one_browser_is_announced_in_the_other_and_shown_in_
     expect(reader.get_by_text(first)).to_have_count(0)
     expect(reader.get_by_role("status").filter(has_text="1 new comment")).to_be_attached()
     expect(reader.get_by_role("heading", name=re.compile("Comments"))).to_contain_text("2")
+    check_accessibility(reader)
 
     button.click()
     arrived = by_author(reader, "Ada")
