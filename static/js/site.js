@@ -219,6 +219,7 @@
       loadThreads(url, true).then(function () {
         section.querySelectorAll(".comments__sort a").forEach(function (a) { a.removeAttribute("aria-current"); });
         sort.setAttribute("aria-current", "true");
+        section.dispatchEvent(new CustomEvent("comments:changed")); // new comments go elsewhere now
         history.replaceState(null, "", sort.getAttribute("href"));
         announce(text("msgSorted", sort.textContent.trim()));
       });
