@@ -230,3 +230,15 @@ def test_page_without_javascript_is_unchanged_by_the_live_layer(client, article)
     slot = re.search(r'<div class="comments__live" data-live-slot></div>', html)
     assert slot, "the slot the script fills is empty in the page"
     assert "new comment" not in html
+
+
+def test_a_signed_in_reader_polls_as_cheaply_and_leaves_no_trace(client, article, django_user_model):
+    user = django_user_model.objects.create_user("ann", password="pw-for-tests")
+    client.force_login(user)
+    url, etag, since = opened(client, article)
+    with CaptureQueriesContext(connection) as queries:
+        response = poll(client, url, since, etag)
+    assert response.status_code == 304
+    assert len(queries) == 1  # no session, no account: the story's version only
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")

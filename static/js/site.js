@@ -341,7 +341,7 @@
     try {
       const response = await fetch(section.dataset.liveUrl + "?since=" + encodeURIComponent(since), {
         headers: { "If-None-Match": etag, Accept: "application/json" },
-        credentials: "omit",
+        credentials: "same-origin", // the page's language, whatever chose it; nothing else is read
         cache: "no-store",
         signal: controller.signal,
       });
