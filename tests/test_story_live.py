@@ -232,7 +232,9 @@ def test_page_without_javascript_is_unchanged_by_the_live_layer(client, article)
     assert "new comment" not in html
 
 
-def test_a_signed_in_reader_polls_as_cheaply_and_leaves_no_trace(client, article, django_user_model):
+def test_a_signed_in_reader_polls_as_cheaply_and_leaves_no_trace(
+    client, article, django_user_model
+):
     user = django_user_model.objects.create_user("ann", password="pw-for-tests")
     client.force_login(user)
     url, etag, since = opened(client, article)
