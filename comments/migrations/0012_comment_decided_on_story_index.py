@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_page_version'),
-        ('comments', '0011_comment_classifier_score'),
+        ("articles", "0002_page_version"),
+        ("comments", "0011_comment_classifier_score"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['article', 'status', 'decided_at'], name='comment_decided_on_story'),
+            model_name="comment",
+            index=models.Index(
+                fields=["article", "status", "decided_at"], name="comment_decided_on_story"
+            ),
         ),
     ]
