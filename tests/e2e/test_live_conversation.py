@@ -42,6 +42,18 @@ def reply_to(page, author, *, name, body):
     expect(page.get_by_text(body)).to_be_visible()
 
 
+def thread_shape(page):
+    """Each comment on the page in reading order, with its level and the comment it sits under."""
+    return page.locator("[data-thread-list] article[data-comment]").evaluate_all(
+        """articles => articles.map(article => {
+            const li = article.closest("li");
+            const up = li.parentElement.closest("li");
+            const parent = up ? up.querySelector(":scope > article").id : null;
+            return [article.id, li.className, parent];
+        })"""
+    )
+
+
 def polls_answered(page, count):
     """Wait until the page has asked (and been answered) `count` more times."""
     for _ in range(count):
@@ -90,6 +102,10 @@ def test_a_comment_posted_in_one_browser_is_announced_in_the_other_and_shown_in_
     expect(grace.locator("ol.comment-replies > li > article")).to_contain_text(answer)
     expect(by_author(reader, "Ben")).to_be_focused()
     expect(reader.get_by_text(answer)).to_have_count(1)
+    # Nested exactly as the server draws the page for a newcomer.
+    newcomer = new_page()
+    newcomer.goto(discussed_story.get_absolute_url())
+    assert thread_shape(reader) == thread_shape(newcomer)
 
     # And the reader can use what arrived like any other comment.
     by_author(reader, "Ben").get_by_role("button", name="Like").click()
@@ -115,3 +131,36 @@ def test_reaction_tallies_refresh_without_a_button(new_page, discussed_story):
         "aria-pressed", "false"
     )
     expect(reader.get_by_role("button", name=re.compile("new comment"))).to_have_count(0)
+
+
+def test_a_reply_past_the_last_level_lands_after_its_parents_replies(new_page, discussed_story):
+    grace = Comment.objects.get(author_name="Grace")
+    chain = {"Grace": grace}
+
+    def add(name, parent):
+        chain[name] = Comment.objects.create(
+            article=discussed_story,
+            parent=chain[parent],
+            thread=grace,
+            depth=chain[parent].depth + 1,
+            reader_key=f"g:{name}",
+            author_name=name,
+            body=f"{name} answers {parent}.",
+            status=Comment.Status.APPROVED,
+        )
+
+    for name, parent in [("Hal", "Grace"), ("Ivy", "Hal"), ("Jon", "Ivy"), ("Kim", "Jon")]:
+        add(name, parent)
+    add("Lou", "Ivy")  # after Jon's replies in reading order
+    writer, reader = new_page(), new_page()
+    for page in (writer, reader):
+        page.goto(discussed_story.get_absolute_url())
+
+    reply_to(writer, "Jon", name="Max", body="Max answers Jon.")
+    reader.get_by_role("button", name="1 new comment").click()
+    expect(by_author(reader, "Max")).to_contain_text("Replying to Jon")
+    newcomer = new_page()
+    newcomer.goto(discussed_story.get_absolute_url())
+    assert thread_shape(reader) == thread_shape(newcomer)
+    authors = reader.locator("[data-thread-list] .comment__author")
+    expect(authors).to_have_text(["Grace", "Hal", "Ivy", "Jon", "Kim", "Max", "Lou"])
