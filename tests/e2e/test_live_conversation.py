@@ -164,3 +164,32 @@ def test_a_reply_past_the_last_level_lands_after_its_parents_replies(new_page, d
     assert thread_shape(reader) == thread_shape(newcomer)
     authors = reader.locator("[data-thread-list] .comment__author")
     expect(authors).to_have_text(["Grace", "Hal", "Ivy", "Jon", "Kim", "Max", "Lou"])
+
+
+def test_a_flood_offers_the_latest_threads_instead_of_a_count(new_page, discussed_story):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles import live
+    from comments import services
+    from comments.readers import Reader
+
+    reader = new_page()
+    reader.goto(discussed_story.get_absolute_url() + "?sort=newest")
+    for n in range(live.LIMIT + 1):
+        services.comment_submit(
+            article=discussed_story,
+            reader=Reader(
+                key=f"g:flood-{n}",
+                ip=f"198.51.100.{n + 1}",
+                since=timezone.now() - timedelta(days=2),
+            ),
+            body=f"Flood comment number {n}.",
+            author_name=f"Flood {n}",
+        )
+    button = reader.get_by_role("button", name="More new comments: show the latest")
+    button.click()
+    expect(by_author(reader, f"Flood {live.LIMIT}")).to_be_visible()
+    expect(reader.get_by_role("button", name=re.compile("new comment"))).to_have_count(0)
+    assert reader.browser_errors == []
