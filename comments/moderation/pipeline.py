@@ -27,8 +27,8 @@ from django.utils.translation import ngettext
 from newsroom.prepared import prepared
 from notifications import services as notices
 
-from . import classifier, ratelimits, tokens
-from .models import (
+from .. import classifier, ratelimits, tokens
+from ..models import (
     WAITING_FOR_CLASSIFIER,
     Ban,
     Comment,
@@ -37,8 +37,8 @@ from .models import (
     ModerationSettings,
     ReaderProfile,
 )
-from .readers import Reader, keyed_hash
-from .text import normalized_text, reading_form, text_hash
+from ..readers import Reader, keyed_hash
+from ..text import normalized_text, reading_form, text_hash
 
 logger = logging.getLogger(__name__)
 
