@@ -1,3 +1,102 @@
-"""Moderation: the pipeline every comment passes, the audit log, and the desk's actions."""
+"""
+Moderation: the pipeline every comment passes, the audit log, and the desk's actions.
 
-from .pipeline import *  # noqa: F403  (the next commit splits pipeline.py by concept)
+Each concept has its module (pipeline, audit, desk, reports, bans, handoff); their names are
+re-exported here, so callers keep writing `from comments.moderation import moderate`.
+"""
+
+from .audit import ACTION_FOR_STATUS, record
+from .bans import ban_create, ban_identity, ban_lift, comments_of
+from .desk import (
+    UNDO_SECONDS,
+    UNDOABLE,
+    AlreadyDecided,
+    comment_feature,
+    comment_keep,
+    comment_moderate,
+    comment_undo,
+)
+from .handoff import EditedMeanwhile, comment_classify, comment_score
+from .pipeline import (
+    LEET,
+    LINK,
+    PIPELINE,
+    TOKEN_MESSAGES,
+    Check,
+    CommentRefused,
+    Decision,
+    ask_classifier,
+    ban,
+    banned_message,
+    banned_words,
+    closed,
+    count_links,
+    email_hash,
+    external_classifier,
+    find_word,
+    first_timer,
+    hold,
+    length,
+    links,
+    moderate,
+    moderation_mode,
+    posting_token,
+    rate_limit,
+    reader_ban,
+    repeated,
+    suspect_words,
+    token_message,
+    word_list,
+)
+from .reports import report_threshold_check, report_weight, reporter_is_established
+
+__all__ = [
+    "CommentRefused",
+    "Decision",
+    "hold",
+    "Check",
+    "email_hash",
+    "LEET",
+    "word_list",
+    "find_word",
+    "LINK",
+    "count_links",
+    "closed",
+    "length",
+    "TOKEN_MESSAGES",
+    "token_message",
+    "posting_token",
+    "reader_ban",
+    "banned_message",
+    "ban",
+    "rate_limit",
+    "banned_words",
+    "suspect_words",
+    "links",
+    "repeated",
+    "first_timer",
+    "external_classifier",
+    "ask_classifier",
+    "moderation_mode",
+    "PIPELINE",
+    "moderate",
+    "ACTION_FOR_STATUS",
+    "record",
+    "AlreadyDecided",
+    "comment_moderate",
+    "comment_feature",
+    "comment_keep",
+    "UNDO_SECONDS",
+    "UNDOABLE",
+    "comment_undo",
+    "reporter_is_established",
+    "report_weight",
+    "report_threshold_check",
+    "ban_identity",
+    "ban_create",
+    "comments_of",
+    "ban_lift",
+    "EditedMeanwhile",
+    "comment_classify",
+    "comment_score",
+]
