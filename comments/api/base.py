@@ -30,11 +30,11 @@ from rest_framework.views import APIView
 from articles.api import StrictCursorPagination, paginated
 from articles.models import Article
 
-from . import moderation, ratelimits, reactions, services, tokens
-from .models import Comment
-from .models import CommentReport as Report  # the name CommentReport is the report view's
-from .readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
-from .serializers import (
+from .. import moderation, ratelimits, reactions, services, tokens
+from ..models import Comment
+from ..models import CommentReport as Report  # the name CommentReport is the report view's
+from ..readers import COOKIE_NAME, get_reader, guest_key_from_cookie, known_reader_key
+from ..serializers import (
     BanRequestSerializer,
     BanSerializer,
     CommentCreateSerializer,
@@ -51,7 +51,7 @@ from .serializers import (
     ReactionBarSerializer,
     ReactionChoiceSerializer,
 )
-from .threads import MAX_LEVEL, Node, thread_page
+from ..threads import MAX_LEVEL, Node, thread_page
 
 # Authentication, permissions and limits
 
