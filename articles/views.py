@@ -27,7 +27,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("links")
+        return Article.objects.published().prefetch_related("links", "tags")
 
     def get(self, request, *args, **kwargs):
         if not page_cache.serves(request):
