@@ -205,7 +205,14 @@
       if (!response.ok) { window.location.href = url; return; }
       const content = fragment(await response.text());
       const threads = Array.from(content.querySelectorAll("[data-thread-list] > li"));
-      if (replace) list().replaceChildren();
+      if (replace) {
+        list().replaceChildren();
+        // An empty view says so (no picks yet, say); a full one drops the old notice.
+        const oldEmpty = section.querySelector("[data-comments-empty]");
+        if (oldEmpty) oldEmpty.remove();
+        const newEmpty = content.querySelector("[data-comments-empty]");
+        if (newEmpty) list().after(newEmpty);
+      }
       threads.forEach(function (li) { list().appendChild(li); });
       const oldMore = section.querySelector("[data-load-more-wrap]");
       if (oldMore) oldMore.remove();
