@@ -371,3 +371,15 @@ def test_editors_edit_a_storys_tags_in_the_admin(admin_client, article):
     assert (
         royals.name in admin_client.get(reverse("admin:articles_tag_changelist")).content.decode()
     )
+
+
+def test_only_a_real_picks_cursor_names_a_cacheable_page(article, picked, make_comment):
+    from comments.threads import make_cursor, names_a_page
+
+    first, reply = picked
+    plain = make_comment(article, body="Not a pick")
+    assert names_a_page(article.pk, sort="picks")
+    assert names_a_page(article.pk, sort="picks", cursor=make_cursor(reply, "picks"))
+    assert not names_a_page(article.pk, sort="picks", cursor=make_cursor(plain, "picks"))
+    # A picked reply names a picks page, never a page of the other sorts.
+    assert not names_a_page(article.pk, sort="newest", cursor=make_cursor(reply, "newest"))
