@@ -15,6 +15,14 @@ def by_author(page, name):
     return page.get_by_role("article", name=name, exact=True)
 
 
+def report(page, author, reason):
+    by_author(page, author).get_by_role("button", name="Report").click()
+    form = page.get_by_role("form", name=f"Report the comment by {author}")
+    form.get_by_role("radio", name=reason).check()
+    form.get_by_role("button", name="Send report").click()
+    return form
+
+
 def focus_is_in(page, locator):
     return locator.evaluate("element => element.contains(document.activeElement)")
 
@@ -25,10 +33,7 @@ def test_a_sent_report_thanks_the_reader_at_the_comment_and_keeps_focus_there(
     page.set_viewport_size({"width": 1280, "height": 500})
     page.goto(discussed_story.get_absolute_url())
     grace = by_author(page, "Grace")
-    grace.get_by_role("button", name="Report").click()
-    form = page.get_by_role("form", name="Report the comment by Grace")
-    form.get_by_role("radio", name="Spam").check()
-    form.get_by_role("button", name="Send report").click()
+    form = report(page, "Grace", "Spam")
     thanks = grace.get_by_text("Thanks, a moderator will look at it.")
     expect(thanks).to_be_visible()
     expect(thanks).to_be_in_viewport()
@@ -199,10 +204,7 @@ def test_screenshot_of_teasers_tags_picks_and_a_report_thanks(
     page = new_page(viewport=viewport)
     page.goto(picked_story.get_absolute_url())
     grace = by_author(page, "Grace")
-    grace.get_by_role("button", name="Report").click()
-    form = page.get_by_role("form", name="Report the comment by Grace")
-    form.get_by_role("radio", name="Off topic").check()
-    form.get_by_role("button", name="Send report").click()
+    report(page, "Grace", "Off topic")
     expect(grace.get_by_text("Thanks, a moderator will look at it.")).to_be_visible()
     more = page.get_by_role("navigation", name="More stories")
     expect(more.get_by_role("link", name="Night ferry returns for the summer")).to_be_visible()
