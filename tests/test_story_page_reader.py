@@ -206,8 +206,8 @@ def test_flash_message_after_a_write_is_shown_once(story, reader):
     react(reader, story, "wow")
     reader.post(reverse("comment_report", args=[roots_of(story)[1].pk]), {"reason": "spam"})
     first = soup(reader, story).get_text()
-    assert "The editors will take a look" in first
-    assert "The editors will take a look" not in soup(reader, story).get_text()
+    assert "Thanks, a moderator will look at it" in first
+    assert "Thanks, a moderator will look at it" not in soup(reader, story).get_text()
 
 
 def test_two_readers_served_from_one_shared_page_see_only_their_own_state(story, make_comment):
