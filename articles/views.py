@@ -28,7 +28,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("links")
+        return Article.objects.published().prefetch_related("links", "tags")
 
     def get(self, request, *args, **kwargs):
         if not page_cache.serves(request):
@@ -73,11 +73,16 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["more_stories"] = (
-            Article.objects.published()
+        context["teasers"] = teasers = self.object.teasers()
+        # A story a teaser already links to is not listed twice.
+        teased = {teaser.href for teaser in teasers}
+        context["more_stories"] = [
+            story
+            for story in Article.objects.published()
             .exclude(pk=self.object.pk)
             .only("headline", "slug", "caption", "published_at")[:4]
-        )
+            if story.get_absolute_url() not in teased
+        ]
         # Before the comments are read: what is decided after this, the page may not hold.
         context["live"] = live.page_state(self.object)
         if self.object.reactions_open:

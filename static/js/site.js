@@ -77,12 +77,41 @@
   });
   section.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
 
-  function closePanel(panel) {
+  function closePanel(panel, keepFocus) {
     if (!panel) return;
     const opener = panel.openedBy;
     panel.innerHTML = "";
     panel.dataset.kind = "";
-    if (opener) { opener.setAttribute("aria-expanded", "false"); opener.focus(); }
+    if (opener) opener.setAttribute("aria-expanded", "false");
+    if (opener && !keepFocus && opener.isConnected) opener.focus();
+  }
+
+  // Esc closes the open reply, edit or report panel; focus goes back to the button that opened it.
+  section.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const panel = event.target.closest("[data-panel]") ||
+      (event.target.closest("[data-comment]") || section).querySelector("[data-panel][data-kind]:not([data-kind=''])");
+    if (!panel || !panel.dataset.kind) return;
+    event.preventDefault();
+    closePanel(panel);
+  });
+
+  // A sent report: the panel closes and the thanks stays in sight at the comment, where focus is.
+  function reportSent(form, message) {
+    const comment = form.closest("[data-comment]");
+    const panel = form.closest("[data-panel]");
+    if (!comment) return announce(message);
+    const report = comment.querySelector("form[data-inline=report]");
+    closePanel(panel, true);
+    const thanks = document.createElement("p");
+    thanks.className = "comment__thanks";
+    thanks.setAttribute("role", "status");
+    thanks.setAttribute("tabindex", "-1");
+    thanks.textContent = message;
+    // Reported once is enough: the thanks takes the Report button's place.
+    if (report) report.replaceWith(thanks);
+    else (panel || comment).before(thanks);
+    thanks.focus({ preventScroll: true });
   }
 
   // Reply, Edit, Delete and Report open their form inside the comment.
@@ -126,11 +155,14 @@
     section.setAttribute("aria-busy", "true");
     try {
       const data = await post(form);
-      if (data.ok) {
+      if (form.matches("[data-report]") && (data.ok || data.reported)) {
+        reportSent(form, data.message);
+      } else if (data.ok) {
         const isTopForm = !form.closest("[data-panel]");
         replaceThread(data);
         if (isTopForm) {
-          form.reset();
+          // Only the comment goes: a guest's name and email stay for their next one.
+          form.querySelectorAll("textarea").forEach(function (area) { area.value = ""; });
           // Each posting token is good for one comment; the answer brings the next one.
           const token = form.querySelector("input[name=ts]");
           if (token && data.ts) token.value = data.ts;
@@ -174,7 +206,14 @@
       if (!response.ok) { window.location.href = url; return; }
       const content = fragment(await response.text());
       const threads = Array.from(content.querySelectorAll("[data-thread-list] > li"));
-      if (replace) list().replaceChildren();
+      if (replace) {
+        list().replaceChildren();
+        // An empty view says so (no picks yet, say); a full one drops the old notice.
+        const oldEmpty = section.querySelector("[data-comments-empty]");
+        if (oldEmpty) oldEmpty.remove();
+        const newEmpty = content.querySelector("[data-comments-empty]");
+        if (newEmpty) list().after(newEmpty);
+      }
       threads.forEach(function (li) {
         // A thread that arrived live is already here.
         if (li.id && document.getElementById(li.id)) li.remove(); else list().appendChild(li);
@@ -369,7 +408,7 @@
     updateReactions(data);
     labels = data.labels || labels;
     moreLabel = data.more_label || moreLabel;
-    more = more || data.more;
+    more = more || (data.more && currentSort() !== "picks");
     (data.comments || []).forEach(function (item) {
       if (!document.getElementById("c" + item.id)) pending.set(item.id, item);
     });
@@ -391,11 +430,15 @@
     if (total && data.total_text) total.textContent = data.total_text;
   }
 
+  function currentSort() {
+    const current = section.querySelector(".comments__sort a[aria-current]");
+    return current ? current.dataset.sort : "oldest";
+  }
+
   // Where the current view puts a new top-level comment: [list, the <li> it goes before], or null.
   function topLevelPlace() {
     if (section.querySelector(".comments__context")) return null; // one thread, or a later page
-    const current = section.querySelector(".comments__sort a[aria-current]");
-    const sort = current ? current.dataset.sort : "oldest";
+    const sort = currentSort();
     const roots = Array.from(list().children);
     const lastPage = !section.querySelector("[data-load-more]");
     if (sort === "newest") return [list(), roots[0] || null];
@@ -411,7 +454,8 @@
   }
 
   function placeable(item, seen) {
-    if (document.getElementById("c" + item.id)) return false;
+    // Editor's picks show picked comments alone, without replies: a new comment is no pick yet.
+    if (currentSort() === "picks" || document.getElementById("c" + item.id)) return false;
     if (item.parent === null) return topLevelPlace() !== null;
     if (document.getElementById("c" + item.parent)) return true;
     return seen.has(item.parent);
