@@ -63,6 +63,10 @@ def parse_args(argv=None):
     parser.add_argument("--skip-writes", action="store_true", help="skip write load and kill")
     parser.add_argument("--write-duration", type=int, default=30)
     parser.add_argument("--clients", type=int, default=64, help="write-load clients")
+    parser.add_argument(
+        "--live", action="store_true", help="also 1,000 idle live pages (bench/live_idle.py)"
+    )
+    parser.add_argument("--live-pages", type=int, default=1000, help="open pages for --live")
     return parser.parse_args(argv)
 
 
@@ -424,6 +428,24 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
     return "\n".join(lines) + "\n"
 
 
+def live_report(live):
+    """Summarise bench/live_idle.py's result (its own report has every figure)."""
+    if "failed" in live:
+        return f"Idle live pages: FAILED: {'; '.join(live['failed'])}\n"
+    pages, idle = live["pages"], live["idle"]
+    unchanged = live["wrk"]["unchanged poll (304)"]
+    return (
+        f"Idle live pages: {pages['pages']} pages polling every {pages['interval_s']:.0f} s "
+        f"({pages['polls_per_second']} polls/s, {pages['not_modified']} 304, "
+        f"{pages['other']} other) cost the server "
+        f"{pages['server_cpu_percent_of_one_core']}% of one core "
+        f"(idle: {idle['server_cpu_percent_of_one_core']}%), worker RSS {pages['worker_rss_mib']} "
+        f"MiB; an unchanged poll runs at {unchanged['x_ceiling']}× the trivial view "
+        f"({live['in_process_ms']['unchanged poll (304)']} ms in-process against "
+        f"{live['in_process_ms']['trivial view']} ms).\n"
+    )
+
+
 def main(argv=None):
     args = parse_args(argv)
     # Django is configured in this process below, which rewrites the environment.
@@ -521,12 +543,26 @@ def main(argv=None):
             )
         writes["kill test, SQLite"] = run_script("kill_test.py", *flags, env=outer_env)
 
+    live = None
+    if args.live:
+        flags = [f"--pages={args.live_pages}", *server_config(args).flags()]
+        live = run_script("live_idle.py", *flags, env=outer_env)
+
     text = report(info, args, facts, reads, ceiling, incumbent, writes)
+    if live is not None:
+        text += "\n" + live_report(live)
     print("\n" + text)
     (WORK / "latest.md").write_text(text)
     save_json(
         "results.json",
-        {"machine": info, "facts": facts, "reads": reads, "ceiling": ceiling, "writes": writes},
+        {
+            "machine": info,
+            "facts": facts,
+            "reads": reads,
+            "ceiling": ceiling,
+            "writes": writes,
+            "live": live,
+        },
     )
     shutil.copy(WORK / "latest.md", WORK / f"results-{time.strftime('%Y%m%d-%H%M%S')}.md")
 

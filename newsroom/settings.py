@@ -388,6 +388,8 @@ NEWSROOM = {
     # How long a story page rendered for readers without an identity may be served from the
     # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
     "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
+    # How often an open story page asks what is new (seconds, jittered; backs off when hidden).
+    "LIVE_POLL_SECONDS": env_int("NEWSROOM_LIVE_POLL_SECONDS", 15),
     # Most bytes of rendered story pages each worker keeps in its memory (the oldest go first).
     "PAGE_CACHE_WORKER_BYTES": env_int("NEWSROOM_PAGE_CACHE_WORKER_BYTES", 16 * 1024 * 1024),
     # Rate limits in django-ratelimit syntax, per reader and per network.

@@ -194,6 +194,10 @@ class Comment(models.Model):
             models.Index(fields=["text_hash", "created_at"]),
             # A reader's own comments on one story, read for every page they are served.
             models.Index(fields=["reader_key", "article"], name="comment_by_reader_on_story"),
+            # The newest decisions on one story: what an open page's poll is sent (articles.live).
+            models.Index(
+                fields=["article", "status", "decided_at"], name="comment_decided_on_story"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
