@@ -194,6 +194,10 @@ def _link_addresses_and_mentions(state):
 
 markdown = MarkdownIt("zero", {"breaks": True, "html": False, "maxNesting": MAX_NESTING})
 markdown.enable(MARKDOWN_RULES)
+# Readers link only to web and mail addresses (markdown-it's own check allows any scheme it does
+# not know to be bad, and relative paths); a link with any other address stays text. Mentions,
+# which this module writes, are the only paths on this site.
+markdown.validateLink = lambda url: SAFE_HREF.match(url) is not None
 markdown.core.ruler.push("addresses_and_mentions", _link_addresses_and_mentions)
 
 
