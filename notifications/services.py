@@ -70,7 +70,7 @@ def replies_published(reply_ids):
     reply_ids = list(reply_ids)
     if not reply_ids:
         return
-    threads = Comment.objects.filter(pk__in=reply_ids).values(Coalesce("thread_id", "pk"))
+    threads = Comment.objects.filter(pk__in=reply_ids).values(root=Coalesce("thread_id", "pk"))
     waiting = ReplySubscription.objects.filter(
         Q(comment__replies__in=reply_ids)
         | Q(comment__thread_id__in=threads)

@@ -135,13 +135,14 @@ def test_images_never_render(body):
 def test_raw_html_is_shown_as_the_text_typed():
     html = render_comment('<b>bold?</b> <a href="/x">link?</a> <u>u</u>')
     assert html == (
-        '<p>&lt;b&gt;bold?&lt;/b&gt; &lt;a href="/x"&gt;link?&lt;/a&gt; '
-        "&lt;u&gt;u&lt;/u&gt;</p>"
+        '<p>&lt;b&gt;bold?&lt;/b&gt; &lt;a href="/x"&gt;link?&lt;/a&gt; &lt;u&gt;u&lt;/u&gt;</p>'
     )
 
 
 def test_headings_rules_code_blocks_and_tables_are_plain_paragraphs():
-    html = render_comment("# Big\n\n## Bigger\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n    code")
+    html = render_comment(
+        "# Big\n\n## Bigger\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n    code"
+    )
     tags = {tag for tag, _attrs in Markup(html).tags}
     assert tags <= {"p", "br"}
     assert "# Big" in html and "| a | b |" in html
@@ -230,7 +231,9 @@ def test_bold_italic_links_quotes_lists_and_code_render():
         "3. three\n4. four\n\n"
         "Use `git log` <mailto:desk@x.example>"
     )
-    assert "<strong>Bold</strong> and <em>italic</em>, <em>also</em>, <strong>strong</strong>" in html
+    assert (
+        "<strong>Bold</strong> and <em>italic</em>, <em>also</em>, <strong>strong</strong>" in html
+    )
     assert '<a href="https://x.example/report" rel="nofollow ugc noopener">the report</a>' in html
     assert '<a href="https://y.example/page" rel="nofollow ugc noopener">' in html
     assert "</a>.</p>" in html  # the full stop ends the sentence, not the address
