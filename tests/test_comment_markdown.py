@@ -318,3 +318,21 @@ def test_a_new_comment_is_markdown_on_the_page_feed_and_api(client, article, mak
     assert "&lt;strong&gt;Loud&lt;/strong&gt; &amp;lt;b&amp;gt;tag" in feed
     results = APIClient().get(f"/api/articles/{article.slug}/comments/").json()["results"]
     assert results[0]["body_html"] == "<p><strong>Loud</strong> &lt;b&gt;tag&lt;/b&gt;</p>"
+
+
+@pytest.mark.django_db
+def test_an_edit_re_renders_and_a_legacy_comment_keeps_its_renderer(client, article, make_comment):
+    from comments import services
+    from comments.readers import Reader
+
+    author = Reader(key="g:author", ip="203.0.113.9")
+    new = make_comment(article, reader_key=author.key, body="plain")
+    old = make_comment(
+        article, reader_key=author.key, body="<b>old</b>", markup=Comment.Markup.LEGACY_HTML
+    )
+    services.comment_edit(comment=new, reader=author, body="now **loud** and `code`")
+    services.comment_edit(comment=old, reader=author, body="<b>older</b> **stars**")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "now <strong>loud</strong> and <code>code</code>" in page
+    assert "<p><b>older</b> **stars**</p>" in page
+    assert Comment.objects.get(pk=old.pk).markup == Comment.Markup.LEGACY_HTML
