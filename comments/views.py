@@ -1,5 +1,6 @@
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
