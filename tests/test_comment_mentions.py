@@ -5,13 +5,12 @@ import re
 
 import pytest
 
-from comments import moderation, services
+from comments import moderation
 from comments.models import Comment
 from comments.readers import Reader
 from notifications.models import ReplyNotice
+from tests.test_reply_notices import ADA, BOB, post
 
-ADA = Reader(key="g:ada", ip="203.0.113.9")
-BOB = Reader(key="g:bob", ip="198.51.100.7")
 CY = Reader(key="g:cy", ip="192.0.2.44")
 
 
@@ -159,18 +158,6 @@ def test_a_readers_own_comment_keeps_its_mention_links_on_the_cached_page(
 @pytest.fixture
 def notices_site(settings, post_moderated_site, relaxed_comment_limits):
     settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": "https://news.example.com"}
-
-
-def post(article, reader, body, *, parent=None, email="", notify=False, name=None):
-    return services.comment_submit(
-        article=article,
-        reader=reader,
-        body=body,
-        author_name=name or reader.key[2:].title(),
-        author_email=email,
-        parent=parent,
-        notify_replies=notify,
-    )
 
 
 @pytest.fixture
