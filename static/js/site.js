@@ -114,6 +114,16 @@
   section.addEventListener("input", function (event) {
     if (event.target.matches("textarea[name=body]")) schedulePreview(event.target);
   });
+  // Posting ends the draft: a preview still on its way must not show what is now a comment.
+  section.addEventListener("submit", function (event) {
+    const box = event.target.querySelector("[data-preview]");
+    const state = box && previews.get(box);
+    if (!state) return;
+    window.clearTimeout(state.timer);
+    state.asked += 1;
+    state.sent = null;
+    box.hidden = true;
+  }, true);
 
   function closePanel(panel) {
     if (!panel) return;
