@@ -80,6 +80,7 @@
   // Live preview: the server renders the draft with the page's own renderer and sanitiser (the
   // HTML it returns is already clean), after a pause in typing; only the newest answer is shown.
   const previews = new WeakMap();
+  const FORMATTING = /[*_`[\]>@<#|!\\]|https?:|^\s*(?:[-+]|\d+[.)])\s/m;
   function schedulePreview(textarea) {
     const form = textarea.form;
     const box = form && form.querySelector("[data-preview]");
@@ -92,7 +93,8 @@
       if (body === state.sent) return;
       state.sent = body;
       const asked = ++state.asked;
-      if (!body.trim()) { box.hidden = true; return; }
+      // Plain prose looks the same either way: the preview is for drafts with formatting in them.
+      if (!FORMATTING.test(body)) { box.hidden = true; return; }
       const data = new FormData();
       data.append("body", body);
       let answer = {};
