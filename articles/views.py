@@ -27,7 +27,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("links")
+        return Article.objects.published().prefetch_related("links", "tags")
 
     def get(self, request, *args, **kwargs):
         if not page_cache.serves(request):
@@ -72,11 +72,16 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["more_stories"] = (
-            Article.objects.published()
+        context["teasers"] = teasers = self.object.teasers()
+        # A story a teaser already links to is not listed twice.
+        teased = {teaser.href for teaser in teasers}
+        context["more_stories"] = [
+            story
+            for story in Article.objects.published()
             .exclude(pk=self.object.pk)
             .only("headline", "slug", "caption", "published_at")[:4]
-        )
+            if story.get_absolute_url() not in teased
+        ]
         if self.object.reactions_open:
             context["reaction_bar"] = reaction_bar(self.object, known_reader_key(self.request))
         context.update(story_context(self.request, self.object, form=kwargs.get("comment_form")))

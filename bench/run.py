@@ -212,6 +212,28 @@ def measure(server, paths, args, *, duration=None, warmup=None, quiet=False):
     return results
 
 
+def check_reader_states(server, paths):
+    """Stop the run unless each page shows the reader state its row claims, as served.
+
+    A known reader's row must get their reaction pressed, two likes marked and their held reply
+    on the page (bench/readers.py); the anonymous rows must get none of it.
+    """
+    from bench.readers import state_problems
+
+    for name, path, *headers in paths:
+        if "gzip" in name:
+            continue
+        request = urllib.request.Request(server.base_url + path)
+        for header in headers:
+            key, value = header.split(":", 1)
+            request.add_header(key.strip(), value.strip())
+        html = urllib.request.urlopen(request, timeout=120).read().decode()
+        problems = state_problems(html, engaged="reader" in name)
+        if problems:
+            sys.exit(f"{name}: the page is not in the state the bench reports: {problems}")
+        print(f"  {name}: state as stated")
+
+
 def measure_against_ceiling(server, pages, args):
     """Measure each page in rounds that alternate with the trivial view; return the median round.
 
@@ -372,9 +394,9 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
     if writes:
         lines += [
             "",
-            "| Write run | writes/s | accepted | errors | database is locked | audit "
-            "| worker RSS MiB |",
-            "|---|---:|---:|---:|---:|---|---|",
+            "| Write run | writes/s | accepted | refused (why) | errors | pages between posts "
+            "(p50 ms) | database is locked | audit | worker RSS MiB |",
+            "|---|---:|---:|---|---:|---|---:|---|---|",
         ]
     for name, result in writes.items():
         audit = result.get("audit") or {}
@@ -385,10 +407,18 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
         )
         if "integrity_check" in result:
             verdict += f"; integrity_check {result['integrity_check']}"
+        reasons = ", ".join(f"{why}: {n}" for why, n in result.get("refusal_reasons", {}).items())
+        refused = f"{result.get('refusals', '—')}" + (f" ({reasons})" if reasons else "")
+        pages = (
+            f"{result['pages_between_posts']} ({result.get('page_p50_ms')})"
+            + (f", {result['page_errors']} failed" if result.get("page_errors") else "")
+            if "pages_between_posts" in result
+            else "—"
+        )
         lines.append(
             f"| {name} | {result.get('writes_per_second', '—')} | "
-            f"{result.get('writes_accepted', '—')} | {result.get('errors', '—')} | "
-            f"{result.get('database_is_locked', '—')} | {verdict} | "
+            f"{result.get('writes_accepted', '—')} | {refused} | {result.get('errors', '—')} | "
+            f"{pages} | {result.get('database_is_locked', '—')} | {verdict} | "
             f"{result.get('worker_rss_mib', '—')} |"
         )
     return "\n".join(lines) + "\n"
@@ -437,6 +467,7 @@ def main(argv=None):
     print(f"\nRead load: newsroom under gunicorn ({args.worker_class})")
     server = Server(name="read", env=app_env(sqlite_path=SQLITE_PATH), config=server_config(args))
     with server:
+        check_reader_states(server, paths)
         first = measure(server, [("trivial view", TRIVIAL_PATH)], args)
         reads = measure_against_ceiling(server, paths, args)
         # Not the ceiling: the trivial view padded to the story page's size, to show what the
@@ -472,8 +503,8 @@ def main(argv=None):
         writes["write load, SQLite"] = run_script("write_load.py", *flags, env=outer_env)
         # Browser-like readers without JavaScript: post, follow the redirect to the page drawn
         # for them, post the next form from it (issue 13).
-        writes["write load, following redirects, SQLite"] = run_script(
-            "write_load.py", *flags, "--follow", env=outer_env
+        writes[f"journey: {args.clients} browsers post the form, follow the redirect, SQLite"] = (
+            run_script("write_load.py", *flags, "--follow", env=outer_env)
         )
         if outer_env.get("DATABASE_URL"):
             writes["write load, PostgreSQL"] = run_script(

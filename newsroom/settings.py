@@ -271,6 +271,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a statement compiled once (accounts/sessions.py says why
+# not the cache: a session must end in every worker the moment it is deleted).
+SESSION_ENGINE = "accounts.sessions"
 CSRF_COOKIE_HTTPONLY = False  # The progressive-enhancement script reads it for fetch() posts.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

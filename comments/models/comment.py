@@ -94,6 +94,10 @@ class CommentQuerySet(models.QuerySet):
         """Visible comments their authors have not deleted: what the comment count counts."""
         return self.visible().filter(deleted_at__isnull=True)
 
+    def picks(self):
+        """Editor's picks readers see: live comments an editor featured, at any depth."""
+        return self.live().filter(is_featured=True)
+
     def mark_stories_changed(self):
         """Tell the cached pages of these comments' stories that what readers see has changed."""
         return Article.objects.filter(pk__in=self.values("article_id")).mark_changed()

@@ -127,12 +127,41 @@
     box.hidden = true;
   }, true);
 
-  function closePanel(panel) {
+  function closePanel(panel, keepFocus) {
     if (!panel) return;
     const opener = panel.openedBy;
     panel.innerHTML = "";
     panel.dataset.kind = "";
-    if (opener) { opener.setAttribute("aria-expanded", "false"); opener.focus(); }
+    if (opener) opener.setAttribute("aria-expanded", "false");
+    if (opener && !keepFocus && opener.isConnected) opener.focus();
+  }
+
+  // Esc closes the open reply, edit or report panel; focus goes back to the button that opened it.
+  section.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const panel = event.target.closest("[data-panel]") ||
+      (event.target.closest("[data-comment]") || section).querySelector("[data-panel][data-kind]:not([data-kind=''])");
+    if (!panel || !panel.dataset.kind) return;
+    event.preventDefault();
+    closePanel(panel);
+  });
+
+  // A sent report: the panel closes and the thanks stays in sight at the comment, where focus is.
+  function reportSent(form, message) {
+    const comment = form.closest("[data-comment]");
+    const panel = form.closest("[data-panel]");
+    if (!comment) return announce(message);
+    const report = comment.querySelector("form[data-inline=report]");
+    closePanel(panel, true);
+    const thanks = document.createElement("p");
+    thanks.className = "comment__thanks";
+    thanks.setAttribute("role", "status");
+    thanks.setAttribute("tabindex", "-1");
+    thanks.textContent = message;
+    // Reported once is enough: the thanks takes the Report button's place.
+    if (report) report.replaceWith(thanks);
+    else (panel || comment).before(thanks);
+    thanks.focus({ preventScroll: true });
   }
 
   // Reply, Edit, Delete and Report open their form inside the comment.
@@ -175,11 +204,14 @@
     section.setAttribute("aria-busy", "true");
     try {
       const data = await post(form);
-      if (data.ok) {
+      if (form.matches("[data-report]") && (data.ok || data.reported)) {
+        reportSent(form, data.message);
+      } else if (data.ok) {
         const isTopForm = !form.closest("[data-panel]");
         replaceThread(data);
         if (isTopForm) {
-          form.reset();
+          // Only the comment goes: a guest's name and email stay for their next one.
+          form.querySelectorAll("textarea").forEach(function (area) { area.value = ""; });
           // Each posting token is good for one comment; the answer brings the next one.
           const token = form.querySelector("input[name=ts]");
           if (token && data.ts) token.value = data.ts;
@@ -224,7 +256,14 @@
       if (!response.ok) { window.location.href = url; return; }
       const content = fragment(await response.text());
       const threads = Array.from(content.querySelectorAll("[data-thread-list] > li"));
-      if (replace) list().replaceChildren();
+      if (replace) {
+        list().replaceChildren();
+        // An empty view says so (no picks yet, say); a full one drops the old notice.
+        const oldEmpty = section.querySelector("[data-comments-empty]");
+        if (oldEmpty) oldEmpty.remove();
+        const newEmpty = content.querySelector("[data-comments-empty]");
+        if (newEmpty) list().after(newEmpty);
+      }
       threads.forEach(function (li) { list().appendChild(li); });
       const oldMore = section.querySelector("[data-load-more-wrap]");
       if (oldMore) oldMore.remove();
