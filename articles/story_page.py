@@ -183,12 +183,15 @@ def _shared_threads(page, sink):
         region.append(data)
         size += len(data)
     root_at.append(size)
-    levels, replying, names = {}, {}, {}
+    levels, replying, names, bodies = {}, {}, {}, {}
     stack = list(page.threads)
     while stack:
         node = stack.pop()
         levels[node.comment.pk] = node.level
         names[node.comment.pk] = node.comment.author_name
+        if 'class="mention"' in node.body_html():
+            # Its mentions were resolved from the whole thread, which a reader's region lacks.
+            bodies[node.comment.pk] = node.body_html()
         if node.replying_to is not None:
             replying[node.comment.pk] = node.replying_to.pk
         stack.extend(node.children)
@@ -200,6 +203,7 @@ def _shared_threads(page, sink):
         "levels": levels,
         "replying": replying,
         "names": names,
+        "bodies": bodies,
     }
 
 
@@ -335,6 +339,7 @@ def _threads(request, shared, reader_key):
                 mine=True,
                 editable=editable,
                 liked=comment.pk in liked,
+                rendered_body=shared.get("bodies", {}).get(comment.pk, ""),
             )
             html = render("comments/_comment.html", node=node, comment=comment)
             if len(drawn_own) < OWN_FRAGMENTS_KEPT:

@@ -75,9 +75,9 @@ CLOSERS = [
     " Well done to the crews who worked nights.",
     " The council should publish the full figures.",
     " Just my two cents.",
-    " <b>Six months</b> is too long to wait for a review.",
+    " **Six months** is too long to wait for a review.",
     " More here: https://example.org/harbour-bridge-faq",
-    " Anyone else notice the new lighting? <i>Lovely</i> at night.",
+    " Anyone else notice the new lighting? _Lovely_ at night.",
 ]
 REPLIES = [
     "I agree with you completely.",
@@ -105,6 +105,13 @@ def _body(rng, reply):
     if rng.random() < 0.2:
         text += f"\n\n{rng.choice(TOPICS).capitalize()}, and {_sentence(rng.choice(TOPICS))}"
     return text
+
+
+def _mention(parent, authors):
+    """Every third reply names the reader it answers, as readers do: "@Rosa B. ..."."""
+    if parent is None or len(authors) % 3:
+        return ""
+    return f"@{NAMES[authors[parent]]} "
 
 
 @transaction.atomic
@@ -137,9 +144,10 @@ def add_demo_comments(article, count, *, seed=4):
         depths[index] = 0 if parent is None else depths[parent] + 1
 
     offsets = sorted(rng.randrange(span) for _ in range(count))
-    created = []
+    created, authors = [], []
     for index, parent in enumerate(plan):
         author = rng.randrange(len(NAMES))
+        authors.append(author)
         moment = start + timedelta(seconds=offsets[index])
         if parent is not None:
             moment = max(moment, created[parent].created_at + timedelta(seconds=30))
@@ -150,7 +158,7 @@ def add_demo_comments(article, count, *, seed=4):
                 depth=depths[index],
                 reader_key=readers[author],
                 author_name=NAMES[author],
-                body=(body := _body(rng, parent is not None)),
+                body=(body := _mention(parent, authors) + _body(rng, parent is not None)),
                 text_hash=text_hash(body),  # bulk_create skips save(), which keeps it
                 status=Comment.Status.APPROVED,
                 moderation_rule="demo",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 
-from .formatting import render_comment
+from .mentions import mentions_by_thread, mentions_of
 
 FEED_SIZE = 50
 
@@ -28,12 +28,13 @@ class StoryCommentsFeed(Feed):
         return f"{article.get_absolute_url()}#comments"
 
     def items(self, article):
-        return (
+        items = list(
             article.comments.live()
             .select_related("article")
             .only(
                 "author_name",
                 "body",
+                "markup",
                 "created_at",
                 "edited_at",
                 "thread_id",
@@ -42,6 +43,9 @@ class StoryCommentsFeed(Feed):
             )
             .order_by("-created_at", "-id")[:FEED_SIZE]
         )
+        # Mentions are linked as on the story page: their threads' people read in one query.
+        self.mentions = mentions_by_thread([c for c in items if "@" in c.body])
+        return items
 
     def item_title(self, comment):
         return _("%(name)s on “%(headline)s”") % {
@@ -50,7 +54,7 @@ class StoryCommentsFeed(Feed):
         }
 
     def item_description(self, comment):
-        return render_comment(comment.body)
+        return comment.body_html(mentions_of(comment, self.mentions))
 
     def item_link(self, comment):
         return comment.get_absolute_url()

@@ -31,7 +31,7 @@ class BodyField(forms.CharField):
         kwargs.setdefault("label", gettext_lazy("Comment"))
         kwargs.setdefault(
             "help_text",
-            gettext_lazy("You can use <b>bold</b>, <i>italic</i> and links. Be kind."),
+            gettext_lazy("You can use **bold**, _italic_, links, quotes and lists. Be kind."),
         )
         super().__init__(
             required=False,

@@ -23,6 +23,7 @@ from newsroom.prepared import delete, prepared, update
 from notifications import services as notices
 
 from . import moderation, ratelimits
+from .emoji import emoji_image_url
 from .models import Reaction, ReactionKind, ReactionTally
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,10 @@ class BarItem:
     @property
     def count_text(self):
         return reactions_text(self.count)
+
+    @property
+    def emoji_url(self):
+        return emoji_image_url(self.emoji)
 
     @property
     def name(self):

@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from articles.models import Article
 
-from .formatting import render_comment
 from .models import Comment, CommentReport, CommentRevision, ReactionKind
 from .threads import MAX_LEVEL, SORTS
 
@@ -75,7 +74,7 @@ class CommentSerializer(serializers.Serializer):
         return "" if node.comment.is_deleted else node.comment.body
 
     def get_body_html(self, node) -> str:
-        return "" if node.comment.is_deleted else render_comment(node.comment.body)
+        return "" if node.comment.is_deleted else node.body_html()
 
     def get_url(self, node) -> str:
         # Built from the story in context: a page of comments must not load each one's story.
@@ -122,7 +121,10 @@ def comment_body_field():
         allow_blank=True,
         trim_whitespace=False,
         max_length=limit,
-        help_text=f"At most {limit} characters. Paragraphs, <b>, <i> and links.",
+        help_text=(
+            f"At most {limit} characters, in Markdown: **bold**, _italic_, [links](https://…), "
+            "> quotes, - lists and `code`; tags are shown as text."
+        ),
     )
 
 
@@ -262,7 +264,7 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
         return comment.parent.body if comment.parent_id else None
 
     def get_body_html(self, comment) -> str:
-        return render_comment(comment.body)
+        return comment.body_html()
 
 
 class ModerationQuerySerializer(serializers.Serializer):

@@ -159,7 +159,7 @@ def comment_submit(
         _story_changed(comment)
         if notify_replies:
             notices.reply_subscribe(comment=comment, email=email)
-        if parent is not None and comment.is_visible:
+        if comment.is_visible:  # a reply, or a mention, may be news to someone
             notices.replies_published([comment.pk])
         notices.comment_event(notices.Event.COMMENT_CREATED, [comment.pk])
     return comment

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from .mentions import Mentions
 from .models import Comment, CommentLike
 
 MAX_LEVEL = 3
@@ -37,6 +38,7 @@ PAGE_FIELDS = (
     "user__is_staff",
     "author_name",
     "body",
+    "markup",
     "status",
     "is_featured",
     "like_count",
@@ -55,6 +57,14 @@ class Node:
     mine: bool = False
     editable: bool = False
     liked: bool = False
+    mentions: Mentions | None = None
+    # The body as the shared page drew it (articles.story_page keeps those with mentions).
+    rendered_body: str = ""
+
+    def body_html(self):
+        if not self.rendered_body:
+            self.rendered_body = self.comment.body_html(self.mentions)
+        return self.rendered_body
 
 
 @dataclass
@@ -147,6 +157,7 @@ def thread_page(article, *, reader_key=None, sort=DEFAULT_SORT, cursor="", threa
     )
     threads = build_threads(roots, replies)
     _mark_for_reader(threads, reader_key)
+    _know_mentions(threads, article.get_absolute_url())
     return ThreadPage(threads, sort, next_cursor, focused=thread is not None)
 
 
@@ -172,6 +183,15 @@ def _mark_for_reader(threads, reader_key):
         node.liked = node.comment.pk in liked
         node.mine = node.comment.is_by(reader_key)
         node.editable = node.mine and node.comment.is_editable()
+
+
+def _know_mentions(threads, story_url):
+    """Give every node its thread's Mentions, from the comments already loaded."""
+    for root in threads:
+        nodes = list(_walk([root]))
+        mentions = Mentions([node.comment for node in nodes], story_url)
+        for node in nodes:
+            node.mentions = mentions
 
 
 def build_threads(roots, replies):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("stories/<slug:slug>/comments/", views.comment_list, name="comment_list"),
     path("stories/<slug:slug>/comments.atom", StoryCommentsFeed(), name="comment_feed"),
     path("stories/<slug:slug>/comments/post/", views.comment_post, name="comment_post"),
+    path("comments/preview/", views.comment_preview, name="comment_preview"),
     path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
     path("comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),

@@ -1,5 +1,6 @@
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from articles.models import Article, published_story
 from articles.views import ArticleDetailView
 
 from . import ratelimits, services, tokens
+from .formatting import render_comment
 from .forms import (
     CommentEditForm,
     CommentForm,
@@ -275,6 +277,34 @@ def comment_reply(request, pk):
         template,
         {"form": form, "article": article, "parent": parent, **_node_context(request, article)},
     )
+
+
+@require_POST
+def comment_preview(request):
+    """Answer the comment box's live preview: the draft rendered as it would be once posted.
+
+    The same renderer as the page, on the server, so the preview can never show less (or more)
+    than the sanitiser lets through. CSRF-protected like every post, limited per reader and
+    network, and refused past the comment length limit.
+    """
+    reader = get_reader(request)
+    try:
+        ratelimits.enforce(
+            group="preview",
+            reader=reader,
+            per_reader=settings.NEWSROOM["PREVIEW_RATE"],
+            per_network=settings.NEWSROOM["PREVIEW_NETWORK_RATE"],
+        )
+    except ratelimits.RateLimited as limited:
+        message = _("The preview is resting for a moment; it comes back when you type again.")
+        response = JsonResponse({"error": message}, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    errors = {}
+    body = services.clean_body(request.POST.get("body", ""), errors)
+    if body and errors:
+        return JsonResponse({"error": errors["body"][0]}, status=400)
+    return JsonResponse({"html": render_comment(body) if body else ""})
 
 
 def _own_comment(request, pk):

@@ -397,6 +397,10 @@ NEWSROOM = {
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),
     "COMMENT_RATE": env("NEWSROOM_COMMENT_RATE", "5/m"),
     "COMMENT_NETWORK_RATE": env("NEWSROOM_COMMENT_NETWORK_RATE", "60/m"),
+    # The comment box's live preview renders on the server: a reader typing asks about once a
+    # second at most (the script waits for a pause), so these only stop a client hammering it.
+    "PREVIEW_RATE": env("NEWSROOM_PREVIEW_RATE", "60/m"),
+    "PREVIEW_NETWORK_RATE": env("NEWSROOM_PREVIEW_NETWORK_RATE", "600/m"),
     # Reports from one network, whoever sends them: far below the comment rate, since a handful
     # of reports is all a brigade needs (a reader's own report rate is REACTION_RATE).
     "REPORT_NETWORK_RATE": env("NEWSROOM_REPORT_NETWORK_RATE", "20/h"),

@@ -18,15 +18,17 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from comments.mentions import mentions_by_thread, mentions_of
 from comments.models import Comment
 
-from .models import Digest, ReplyNotice, Subscriber, normalise_email
+from .models import Digest, ReplyNotice, ReplySubscription, Subscriber, normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -221,9 +223,61 @@ def _notice_pairs(reply_ids):
             yield reply, subscriber
 
 
+def _mention_pairs(comment_ids, replied):
+    """(comment, subscriber) for each visible comment that @mentions a reader who asked for
+    notices in that thread (on any of their comments there), once per comment, not for a
+    mention of oneself, nor for a reader the comment's reply notice already tells."""
+    comments = list(
+        Comment.objects.live()
+        .filter(pk__in=comment_ids, body__contains="@")
+        .select_related("article")
+    )
+    by_thread = mentions_by_thread(comments)
+    named = {}  # comment: the authors it mentions, as (thread, reader key)
+    for comment in comments:
+        env = {}
+        comment.body_html(mentions_of(comment, by_thread), env=env)
+        thread = comment.thread_id or comment.pk
+        named[comment] = {(thread, target.reader_key) for target in env.get("mentioned", ())}
+    wanted = set().union(*named.values())
+    if not wanted:
+        return
+    subscriptions = ReplySubscription.objects.filter(
+        Q(comment__thread_id__in={thread for thread, _key in wanted})
+        | Q(comment_id__in={thread for thread, _key in wanted}),
+        comment__reader_key__in={key for _thread, key in wanted},
+    ).select_related("comment", "subscriber")
+    subscribers = {}
+    for subscription in subscriptions:
+        own = subscription.comment
+        subscribers.setdefault((own.thread_id or own.pk, own.reader_key), {})[
+            subscription.subscriber_id
+        ] = subscription
+    for comment, people in named.items():
+        told = set()
+        for person in people:
+            for subscription in subscribers.get(person, {}).values():
+                subscriber = subscription.subscriber
+                if (
+                    subscriber.pk in told
+                    or (comment.pk, subscriber.pk) in replied
+                    or not subscriber.is_reachable
+                    or _is_own_reply(comment, subscription.comment, subscriber)
+                ):
+                    continue
+                told.add(subscriber.pk)
+                yield comment, subscriber
+
+
 def send_reply_notices(reply_ids):
-    """Mail the notices these replies call for, once each; return the ids to try again later."""
-    return _deliver(_notice_pairs(reply_ids), ReplyNotice.Kind.REPLY, _send_reply_notice)
+    """Mail the notices these replies and mentions call for, once each; return the ids to try
+    again later."""
+    replies = list(_notice_pairs(reply_ids))
+    replied = {(reply.pk, subscriber.pk) for reply, subscriber in replies}
+    again = _deliver(replies, ReplyNotice.Kind.REPLY, _send_reply_notice)
+    mentions = _mention_pairs(reply_ids, replied)
+    again += _deliver(mentions, ReplyNotice.Kind.MENTION, _send_mention_notice)
+    return sorted(set(again))
 
 
 def _send_reply_notice(reply, subscriber):
@@ -237,6 +291,21 @@ def _send_reply_notice(reply, subscriber):
             "reply": reply,
             "parent": reply.parent,
             "reply_url": absolute_url(reply.get_absolute_url()),
+        },
+    )
+
+
+def _send_mention_notice(comment, subscriber):
+    headline = _one_line(comment.article.headline)
+    return _send(
+        subscriber=subscriber,
+        subject=_("%(name)s mentioned you on “%(headline)s”")
+        % {"name": _one_line(comment.author_name), "headline": headline},
+        template="mention",
+        context={
+            "headline": headline,
+            "reply": comment,
+            "reply_url": absolute_url(comment.get_absolute_url()),
         },
     )
 

@@ -108,11 +108,13 @@ class ReplyNoticeQuerySet(models.QuerySet):
 class ReplyNotice(models.Model):
     """The stored mark that a notice was dealt with for an address, so it is never sent twice.
 
-    Most are about a reply (`reply`); the moderation notices name the reader's own comment there.
+    Most are about a reply or a mention (`reply`, the comment that answers or names the reader);
+    the moderation notices name the reader's own comment there.
     """
 
     class Kind(models.TextChoices):
         REPLY = "reply", _("A reply")
+        MENTION = "mention", _("A mention")
         APPROVED = "approved", _("Their comment approved")
         REJECTED = "rejected", _("Their comment not published")
 
@@ -158,7 +160,7 @@ class ReplyNotice(models.Model):
     @classmethod
     def still_true(cls):
         """Q for notices whose news still holds when they are finally sent."""
-        kinds = [cls.Kind.REPLY, cls.Kind.APPROVED]
+        kinds = [cls.Kind.REPLY, cls.Kind.MENTION, cls.Kind.APPROVED]
         return Q(kind__in=kinds, reply__in=cls.comments_for(cls.Kind.REPLY)) | Q(
             kind=cls.Kind.REJECTED, reply__in=cls.comments_for(cls.Kind.REJECTED)
         )

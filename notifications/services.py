@@ -2,10 +2,11 @@
 Reader notices: who asked for them and when one is due.
 
 The comment write path calls `reply_subscribe()` when a reader opts in and `replies_published()`
-whenever replies become visible (posted and approved at once, approved by a moderator, or kept
-after reports hid them); whatever decides a held comment calls `held_comments_decided()`. They
-only look and enqueue; the mail goes out from the worker (`notifications.tasks`,
-`notifications.mail`), so a request never waits on an SMTP server.
+whenever comments become visible, as a reply or an `@name` mention may be news to someone
+(posted and approved at once, approved by a moderator, or kept after reports hid them); whatever
+decides a held comment calls `held_comments_decided()`. They only look and enqueue; the mail goes
+out from the worker (`notifications.tasks`, `notifications.mail`), so a request never waits on
+an SMTP server.
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from functools import partial
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comments.models import Comment
@@ -61,9 +63,20 @@ def reply_subscribe(*, comment, email):
 
 
 def replies_published(reply_ids):
-    """Queue reply notices for comments that readers can now see, if anyone waits for them."""
+    """Queue reply and mention notices for comments readers can now see, if anyone waits.
+
+    Anyone subscribed in the comments' threads might be mentioned; the worker reads the bodies.
+    """
     reply_ids = list(reply_ids)
-    if reply_ids and ReplySubscription.objects.filter(comment__replies__in=reply_ids).exists():
+    if not reply_ids:
+        return
+    threads = Comment.objects.filter(pk__in=reply_ids).values(root=Coalesce("thread_id", "pk"))
+    waiting = ReplySubscription.objects.filter(
+        Q(comment__replies__in=reply_ids)
+        | Q(comment__thread_id__in=threads)
+        | Q(comment_id__in=threads)
+    )
+    if waiting.exists():
         _enqueue_after_commit(tasks.send_reply_notices, reply_ids)
 
 

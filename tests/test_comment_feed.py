@@ -12,7 +12,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def test_story_comment_feed_is_atom_of_visible_comments_without_emails(
     client, article, make_comment, django_assert_max_num_queries
 ):
-    make_comment(article, body="<b>Bold</b> take", author_email="secret@example.com")
+    make_comment(article, body="<b>Bold</b> take", author_email="secret@example.com", markup="html")
     make_comment(article, body="Held back", status=Comment.Status.PENDING)
     make_comment(article, body="Withdrawn", deleted_at="2026-01-01T00:00:00Z")
     for n in range(10):

@@ -97,10 +97,11 @@ class Tags(HTMLParser):
         self.text += data
 
 
-def test_allowed_formatting_renders_and_links_are_marked_ugc():
+def test_comments_written_before_markdown_keep_their_html_subset():
     html = render_comment(
         'One <b>bold</b> and <i>italic</i>\nline\n\nSee <a href="https://x.example/">this</a> '
-        "and https://y.example/page."
+        "and https://y.example/page.",
+        markup="html",
     )
     assert html.startswith("<p>One <b>bold</b> and <i>italic</i><br>line</p><p>")
     assert '<a href="https://x.example/" rel="nofollow ugc noopener">this</a>' in html

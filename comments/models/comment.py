@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
+from ..formatting import render_comment
 from ..text import text_hash
 
 # Rules whose holds a moderator should see before first-timers and pre-moderated comments.
@@ -115,6 +116,10 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
+    class Markup(models.TextChoices):
+        MARKDOWN = "markdown", _("Markdown")
+        LEGACY_HTML = "html", _("HTML subset (before Markdown)")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
@@ -149,6 +154,11 @@ class Comment(models.Model):
     author_name = models.CharField(_("name"), max_length=50)
     author_email = models.EmailField(_("email"), blank=True)
     body = models.TextField(_("comment"))
+    # How the body is rendered: set when the comment is written, so the comments written before
+    # Markdown keep rendering as they always did (comments.formatting).
+    markup = models.CharField(
+        _("written in"), max_length=10, choices=Markup.choices, default=Markup.MARKDOWN
+    )
     # The folded body's digest (comments.text.text_hash), kept by save(): the repeat rule finds
     # the same text posted elsewhere with an index instead of reading a day of comments.
     text_hash = models.CharField(max_length=32, blank=True, editable=False)
@@ -226,6 +236,15 @@ class Comment(models.Model):
         # The story page shows the comment's whole thread first, wherever it sorts.
         thread = self.thread_id or self.pk
         return f"{self.article.get_absolute_url()}?thread={thread}#c{self.pk}"
+
+    def body_html(self, mentions=None, env=None):
+        """The body as readers see it, rendered in the markup it was written in.
+
+        `mentions` (comments.mentions.Mentions for its thread) links its `@name`s.
+        """
+        if mentions is not None:
+            mentions = mentions.for_comment(self)
+        return render_comment(self.body, markup=self.markup, mentions=mentions, env=env)
 
     @property
     def is_visible(self):

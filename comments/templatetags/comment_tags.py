@@ -1,16 +1,16 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from comments.formatting import render_comment
 from comments.threads import skeleton_of, threads_html
 
 register = template.Library()
 
 
 @register.filter
-def comment_html(body):
-    """Render a comment body through the allowlist sanitiser."""
-    return mark_safe(render_comment(body))  # noqa: S308 - nh3 output is safe by construction
+def comment_html(comment, node=None):
+    """Render a comment's body through the allowlist sanitiser; a thread's `node` links mentions."""
+    html = node.body_html() if node else comment.body_html()
+    return mark_safe(html)  # noqa: S308 - nh3 output is safe by construction
 
 
 @register.filter

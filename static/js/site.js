@@ -77,6 +77,56 @@
   });
   section.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
 
+  // Live preview: the server renders the draft with the page's own renderer and sanitiser (the
+  // HTML it returns is already clean), after a pause in typing; only the newest answer is shown.
+  const previews = new WeakMap();
+  const FORMATTING = /[*_`[\]>@<#|!\\]|https?:|^\s*(?:[-+]|\d+[.)])\s/m;
+  function schedulePreview(textarea) {
+    const form = textarea.form;
+    const box = form && form.querySelector("[data-preview]");
+    if (!box) return;
+    const state = previews.get(box) || { timer: 0, asked: 0, sent: null };
+    previews.set(box, state);
+    window.clearTimeout(state.timer);
+    state.timer = window.setTimeout(async function () {
+      const body = textarea.value;
+      if (body === state.sent) return;
+      state.sent = body;
+      const asked = ++state.asked;
+      // Plain prose looks the same either way: the preview is for drafts with formatting in them.
+      if (!FORMATTING.test(body)) { box.hidden = true; return; }
+      const data = new FormData();
+      data.append("body", body);
+      let answer = {};
+      try {
+        const response = await send(box.dataset.preview, { method: "POST", body: data, headers: { "X-CSRFToken": csrfToken() } });
+        answer = await response.json();
+      } catch (error) { answer = { error: text("msgError") }; }
+      if (asked !== state.asked) return;
+      const target = box.querySelector("[data-preview-body]");
+      if (answer.error) {
+        target.textContent = answer.error;
+        state.sent = null;
+      } else {
+        target.innerHTML = answer.html || "";
+      }
+      box.hidden = false;
+    }, 500);
+  }
+  section.addEventListener("input", function (event) {
+    if (event.target.matches("textarea[name=body]")) schedulePreview(event.target);
+  });
+  // Posting ends the draft: a preview still on its way must not show what is now a comment.
+  section.addEventListener("submit", function (event) {
+    const box = event.target.querySelector("[data-preview]");
+    const state = box && previews.get(box);
+    if (!state) return;
+    window.clearTimeout(state.timer);
+    state.asked += 1;
+    state.sent = null;
+    box.hidden = true;
+  }, true);
+
   function closePanel(panel, keepFocus) {
     if (!panel) return;
     const opener = panel.openedBy;
@@ -168,6 +218,7 @@
           if (token && data.ts) token.value = data.ts;
           form.querySelectorAll("[data-form-errors], .errorlist").forEach(function (el) { el.remove(); });
           form.querySelectorAll("textarea[data-maxlength]").forEach(updateCounter);
+          form.querySelectorAll("textarea[name=body]").forEach(schedulePreview);
         }
         announce(data.message);
         focusOn(document.getElementById("c" + data.comment_id) || section.querySelector("h2"));

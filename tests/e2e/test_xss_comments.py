@@ -20,7 +20,7 @@ from .xss import PAYLOADS, ScriptWatch, assert_shown_as_text, open_and_check
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # What the comment formatter itself may put inside a body; anything else came from a payload.
-BODY_TAGS = ("p", "br", "b", "strong", "i", "em", "a")
+BODY_TAGS = ("p", "br", "b", "strong", "i", "em", "a", "blockquote", "ul", "ol", "li", "code")
 
 
 @pytest.fixture
