@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """Comments written until now keep the HTML-subset renderer; new ones are Markdown."""
 
     dependencies = [
-        ("comments", "0011_comment_classifier_score"),
+        ("comments", "0012_comment_decided_on_story_index"),
     ]
 
     operations = [
