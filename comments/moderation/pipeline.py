@@ -63,7 +63,8 @@ class Decision:
     # What the classifier answered, when it was asked (stored with the decision).
     score: float | None = None
     labels: dict = field(default_factory=dict)
-    # Held without waiting for the classifier: the worker asks it for a score (comment_score).
+    # Held by a rule without waiting for the classifier (a soft hold, or an earlier rule's
+    # outright hold): the worker asks it for a score afterwards (comment_score).
     score_later: bool = False
 
     def apply_to(self, comment):
@@ -463,6 +464,25 @@ PIPELINE = [
 ]
 
 
+# The rules whose hold stops the pipeline before the classifier is reached.
+HOLDS_BEFORE_CLASSIFIER = frozenset(PIPELINE[: PIPELINE.index(external_classifier)])
+
+
+def _scored_after_hold(check, rule):
+    """Whether the worker should score a comment this rule holds.
+
+    Moderators judge exactly the held comments, so these are the ones the desk most needs a
+    score for (sorting, filtering). The hold does not wait for it: the worker asks afterwards
+    and adds the score (or rejects), and a classifier that is down or slow leaves the hold be.
+    Inline mode runs where no worker does, so there the hold goes unscored.
+    """
+    return (
+        rule in HOLDS_BEFORE_CLASSIFIER
+        and bool(check.config.classifier_url)
+        and settings.NEWSROOM["CLASSIFIER_MODE"] == "background"
+    )
+
+
 def moderate(*, comment, reader, is_edit=False, config=None, token=None):
     """Return the Decision for an unsaved (or edited) comment, or raise CommentRefused.
 
@@ -481,7 +501,9 @@ def _run(check, rules):
                 decision = check.held
             if check.verdict is not None:
                 decision = replace(decision, score=check.verdict.score, labels=check.verdict.labels)
-            if check.score_later and decision.status == Status.PENDING:
+            if decision.status == Status.PENDING and (
+                check.score_later or _scored_after_hold(check, rule)
+            ):
                 decision = replace(decision, score_later=True)
             return decision
     raise AssertionError("the last rule always decides")
