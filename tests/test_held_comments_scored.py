@@ -47,14 +47,14 @@ def audit(comment):
     return [(action.rule, action.to_status) for action in actions]
 
 
+@pytest.mark.usefixtures("no_backoff")
 @pytest.mark.parametrize("failure", ["500", "hangs"])
 def test_a_classifier_down_or_slow_changes_nothing_on_a_held_comment(
     article,
     classifier_on,
     run_worker,
-    no_backoff,
     settings,
-    failure,  # noqa: F811
+    failure,
 ):
     settings.NEWSROOM = {**settings.NEWSROOM, "CLASSIFIER_CIRCUIT_FAILURES": 100}
     if failure == "500":
@@ -74,11 +74,11 @@ def test_a_classifier_down_or_slow_changes_nothing_on_a_held_comment(
     assert len(Classifier.received) == 4  # tried, and tried again, then left to a moderator
 
 
-def test_an_open_circuit_or_a_refused_endpoint_leaves_the_hold_as_it_was(
+@pytest.mark.usefixtures("no_backoff")
+def test_a_refused_endpoint_leaves_the_hold_as_it_was(
     article,
     classifier_on,
     run_worker,
-    no_backoff,  # noqa: F811
 ):
     config = ModerationSettings.load_row()
     config.classifier_url = "http://169.254.169.254/latest/meta-data/"  # cloud metadata
@@ -92,11 +92,11 @@ def test_an_open_circuit_or_a_refused_endpoint_leaves_the_hold_as_it_was(
     assert audit(comment) == [("first_timer", Status.PENDING)]
 
 
+@pytest.mark.usefixtures("no_backoff")
 def test_a_classifier_answer_that_makes_no_sense_leaves_the_hold_as_it_was(
     article,
     classifier_on,
     run_worker,
-    no_backoff,  # noqa: F811
 ):
     Classifier.answer = {"decision": "approve", "score": "very high"}
     comment = post(article)
