@@ -18,6 +18,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -243,6 +244,24 @@ def reader_ban(reader):
     """
     email = reader.user.email if reader.user is not None else ""
     return _matching_ban.first(reader.key, email_hash(email), reader.network_hash, timezone.now())
+
+
+def reader_email_hashes(reader_keys):
+    """Return {reader key: set of email hashes} for the addresses these readers gave.
+
+    An account's own address, and any a reader typed on their comments: a guest is known by
+    email only through what they typed, so that is what links their cookie to an email ban.
+    """
+    found = {key: set() for key in reader_keys}
+    typed = Comment.objects.filter(reader_key__in=found).exclude(author_email="")
+    for key, email in typed.values_list("reader_key", "author_email").distinct():
+        found[key].add(email_hash(email))
+    accounts = {int(key[2:]): key for key in found if key.startswith("u:") and key[2:].isdigit()}
+    if accounts:
+        users = get_user_model().objects.filter(pk__in=accounts).exclude(email="")
+        for pk, email in users.values_list("pk", "email"):
+            found[accounts[pk]].add(email_hash(email))
+    return found
 
 
 def banned_message(reader):
