@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 SETTLED = timedelta(days=3)
-BUDGET = 10
+BUDGET = 11
 
 
 def network(n):

@@ -236,14 +236,41 @@ def _matching_ban(reader_key, email_hash, network_hash, now):
     )
 
 
-def reader_ban(reader):
-    """Return the active ban covering this reader's key, network or account email, or None.
+@prepared
+def _typed_emails(reader_key):
+    """The addresses a reader typed on their comments (a few are plenty to find a ban)."""
+    typed = Comment.objects.by_reader(reader_key).exclude(author_email="").order_by()
+    return typed.values_list("author_email").distinct()[:TYPED_EMAILS_CHECKED]
 
-    A network ban covers a reader who dropped their cookie too: the network comes from the
+
+TYPED_EMAILS_CHECKED = 5
+
+
+def _typed_email_ban(reader_key, now, *, checked=""):
+    """Return the active ban of an email this reader typed on a comment, or None.
+
+    A guest is known by email only through what they typed; their cookie links them to it, so
+    an email ban reaches them however they take part next, with or without an email.
+    """
+    hashes = {email_hash(email) for (email,) in _typed_emails.rows(reader_key)} - {checked}
+    if not hashes:  # the usual case: none, or only the address already checked
+        return None
+    found = Ban.objects.active(now).filter(kind=Ban.Kind.EMAIL, value__in=hashes)
+    return found.order_by(F("expires_at").desc(nulls_first=True)).first()
+
+
+def reader_ban(reader):
+    """Return the active ban covering this reader, or None.
+
+    By their key, their network, their account's email, or an email they typed on a comment. A
+    network ban covers a reader who dropped their cookie too: the network comes from the
     address, not the cookie.
     """
+    now = timezone.now()
     email = reader.user.email if reader.user is not None else ""
-    return _matching_ban.first(reader.key, email_hash(email), reader.network_hash, timezone.now())
+    checked = email_hash(email)
+    found = _matching_ban.first(reader.key, checked, reader.network_hash, now)
+    return found or _typed_email_ban(reader.key, now, checked=checked)
 
 
 def reader_email_hashes(reader_keys):
@@ -276,12 +303,14 @@ def banned_message(reader):
 
 
 def ban(check):
+    now = timezone.now()
+    checked = email_hash(check.comment.author_email)
     found = _matching_ban.first(
         check.reader.key,
-        email_hash(check.comment.author_email),
+        checked,
         check.comment.network_hash or getattr(check.reader, "network_hash", ""),
-        timezone.now(),
-    )
+        now,
+    ) or _typed_email_ban(check.reader.key, now, checked=checked)
     if found is None:
         return None
     if found.expires_at:
