@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from comments import moderation, services
 from comments.models import Ban, Comment, CommentLike, CommentReport, Reaction
 from comments.readers import COOKIE_NAME, COOKIE_SALT, Reader
+from tests.test_report_abuse import assert_refused_as_banned
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_comment_limits")]
 
@@ -55,16 +56,7 @@ def test_a_guest_who_commented_with_a_banned_email_cannot_like_report_or_react_b
 ):
     client, key = guest(APIClient)
     make_comment(article, reader_key=key, author_email=BANNED, body="Earlier")
-    responses = [
-        client.post(f"/api/comments/{target.pk}/report/", {"reason": "spam"}, format="json"),
-        client.put(f"/api/comments/{target.pk}/like/"),
-        client.put(f"/api/articles/{article.slug}/reactions/", {"kind": "sad"}, format="json"),
-    ]
-    for response in responses:
-        assert response.status_code == 403
-        [error] = response.json()["errors"]
-        assert error["code"] == "banned" and "no longer take part" in error["detail"]
-    assert nothing_written()
+    assert_refused_as_banned(client, article, target, "no longer take part")
     assert Comment.objects.get(pk=target.pk).like_count == 0
 
 

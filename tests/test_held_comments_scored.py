@@ -47,6 +47,14 @@ def audit(comment):
     return [(action.rule, action.to_status) for action in actions]
 
 
+def assert_held_as_posted(comment):
+    comment = fresh(comment)
+    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "first_timer")
+    assert comment.moderation_reason == FIRST_TIMER_REASON
+    assert (comment.classifier_score, comment.decided_at) == (None, None)
+    assert audit(comment) == [("first_timer", Status.PENDING)]
+
+
 @pytest.mark.usefixtures("no_backoff")
 @pytest.mark.parametrize("failure", ["500", "hangs"])
 def test_a_classifier_down_or_slow_changes_nothing_on_a_held_comment(
@@ -66,11 +74,7 @@ def test_a_classifier_down_or_slow_changes_nothing_on_a_held_comment(
     assert Classifier.received == []  # the reader did not wait on it
 
     run_worker()
-    comment = fresh(comment)
-    assert (comment.status, comment.moderation_rule) == (Status.PENDING, "first_timer")
-    assert comment.moderation_reason == FIRST_TIMER_REASON
-    assert (comment.classifier_score, comment.decided_at) == (None, None)
-    assert audit(comment) == [("first_timer", Status.PENDING)]
+    assert_held_as_posted(comment)
     assert len(Classifier.received) == 4  # tried, and tried again, then left to a moderator
 
 
@@ -85,11 +89,7 @@ def test_a_refused_endpoint_leaves_the_hold_as_it_was(
     config.save()
     comment = post(article)
     run_worker()
-    comment = fresh(comment)
-    assert comment.moderation_rule == "first_timer"
-    assert comment.moderation_reason == FIRST_TIMER_REASON
-    assert comment.classifier_score is None
-    assert audit(comment) == [("first_timer", Status.PENDING)]
+    assert_held_as_posted(comment)
 
 
 @pytest.mark.usefixtures("no_backoff")
@@ -101,10 +101,7 @@ def test_a_classifier_answer_that_makes_no_sense_leaves_the_hold_as_it_was(
     Classifier.answer = {"decision": "approve", "score": "very high"}
     comment = post(article)
     run_worker()
-    comment = fresh(comment)
-    assert comment.moderation_rule == "first_timer"
-    assert comment.moderation_reason == FIRST_TIMER_REASON
-    assert comment.classifier_score is None
+    assert_held_as_posted(comment)
 
 
 HOLDS = {
