@@ -41,7 +41,10 @@ def score_comment(comment_id, held_rule, attempt=1):
             final_attempt=attempt >= CLASSIFY_ATTEMPTS,
         )
     except moderation.EditedMeanwhile:
-        return {"edited": True}  # the edit went through the rules again, and asks again
+        # Edited while the classifier judged the earlier text, and still held by the same rule
+        # (an edit that changed the hold asked for its own score): score the text as it is now.
+        score_comment.enqueue(comment_id, held_rule=held_rule, attempt=attempt)
+        return {"edited": True}
     except classifier.ClassifierError:
         run_after = timezone.now() + timedelta(seconds=RETRY_SECONDS * 2 ** (attempt - 1))
         score_comment.using(run_after=run_after).enqueue(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from comments import tokens
 from comments.models import Comment, ModerationSettings, SpentToken
 from comments.tokens import browser_hash, make_posting_token
 
@@ -78,11 +79,99 @@ def test_reply_form_served_without_script_posts_once(client, article, make_comme
     assert Comment.objects.filter(parent=parent).count() == 1
 
 
-def test_spent_tokens_are_purged_once_expired(client, article, comment_data):
-    SpentToken.objects.create(nonce="long-gone", expires_at=timezone.now() - timedelta(hours=1))
-    client.post(post_url(article), comment_data(article))
+class Clock:
+    """The time the token checks read (`comments.tokens.time`), moved on by the test."""
+
+    def __init__(self):
+        self.now = time.time()
+        self.elapsed = 0.0
+
+    def time(self):
+        return self.now
+
+    def monotonic(self):
+        return self.elapsed
+
+    def advance(self, seconds):
+        self.now += seconds
+        self.elapsed += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(tokens, "time", clock)
+    monkeypatch.setattr(tokens, "_next_purge", 0.0)  # as in a process that has not purged yet
+    return clock
+
+
+def expired_row(nonce):
+    return SpentToken.objects.create(nonce=nonce, expires_at=timezone.now() - timedelta(hours=1))
+
+
+def form_data(client, article, clock, body):
+    """A form served to `client` a minute ago (on the test's clock)."""
+    token = browser_token(client, article, age=time.time() - clock.now + 60)
+    return {"author_name": "Ada", "body": body, "ts": token}
+
+
+def test_spent_tokens_are_purged_once_expired(client, article, clock, relaxed_comment_limits):
+    expired_row("long-gone")
+    client.post(post_url(article), form_data(client, article, clock, "First comment"))
     assert not SpentToken.objects.filter(nonce="long-gone").exists()
     assert SpentToken.objects.count() == 1
+
+    # The next posts in this process leave the table alone for a while...
+    expired_row("gone-since")
+    clock.advance(tokens.PURGE_EVERY_SECONDS - 10)
+    client.post(post_url(article), form_data(client, article, clock, "Second comment"))
+    assert SpentToken.objects.filter(nonce="gone-since").exists()
+    # ...and then purge again.
+    clock.advance(10)
+    client.post(post_url(article), form_data(client, article, clock, "Third comment"))
+    assert not SpentToken.objects.filter(nonce="gone-since").exists()
+    assert Comment.objects.count() == SpentToken.objects.count() == 3
+
+
+def test_a_purge_keeps_the_row_of_a_token_that_has_not_expired(
+    client, article, clock, relaxed_comment_limits, settings
+):
+    data = form_data(client, article, clock, "Posted once")
+    assert client.post(post_url(article), data).status_code == 302
+    # One second before the form expires, with a purge due in this very request:
+    expired_row("long-gone")
+    clock.advance(settings.NEWSROOM["COMMENT_FORM_MAX_AGE_HOURS"] * 3600 - 60 - 1)
+    replay = client.post(post_url(article), {**data, "body": "Posted twice"})
+    assert not SpentToken.objects.filter(nonce="long-gone").exists()  # the purge ran
+    assert replay.status_code == 400 and TOO_FAST in replay.content.decode()
+    # Past its expiry it is refused as too old; its row goes with a later purge.
+    clock.advance(2)
+    late = client.post(post_url(article), {**data, "body": "Posted late"})
+    assert late.status_code == 400 and "open a long time" in late.content.decode()
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Posted once"]
+
+
+def test_an_api_posting_token_is_refused_when_replayed_up_to_its_expiry(
+    browser, article, clock, settings
+):
+    token = posting_token(browser)
+    assert api_post(browser, article, posting_token=token).status_code == 201
+    expired_row("long-gone")
+    clock.advance(settings.NEWSROOM["POSTING_TOKEN_MAX_AGE_MINUTES"] * 60 - 1)
+    replay = api_post(browser, article, posting_token=token, body="Again")
+    assert not SpentToken.objects.filter(nonce="long-gone").exists()  # the purge ran
+    assert replay.status_code == 400 and TOO_FAST in str(replay.json())
+    assert Comment.objects.count() == 1
+
+
+def test_a_purge_goes_only_for_rows_a_minute_past_their_expiry(clock):
+    now = timezone.now()
+    for nonce, expired_ago in [("just-now", 0), ("half-a-minute", 30), ("two-minutes", 120)]:
+        SpentToken.objects.create(nonce=nonce, expires_at=now - timedelta(seconds=expired_ago))
+    assert tokens.purge_spent() == 1
+    assert sorted(SpentToken.objects.values_list("nonce", flat=True)) == [
+        "half-a-minute", "just-now"]  # fmt: skip
+    assert tokens.purge_spent() == 0  # not again so soon
 
 
 # The API

@@ -427,15 +427,20 @@ def test_a_banned_reader_cannot_report_like_or_react_by_api(article, target, mon
         reason="Cool off",
         expires_at=timezone.now() + timedelta(days=1),
     )
+    assert_refused_as_banned(client, article, target, "suspended")
+
+
+def assert_refused_as_banned(client, article, comment, message):
+    """Report, like and react through the API: each refused with 403 `banned`, nothing written."""
     responses = [
-        client.post(f"/api/comments/{target.pk}/report/", {"reason": "spam"}, format="json"),
-        client.put(f"/api/comments/{target.pk}/like/"),
+        client.post(f"/api/comments/{comment.pk}/report/", {"reason": "spam"}, format="json"),
+        client.put(f"/api/comments/{comment.pk}/like/"),
         client.put(f"/api/articles/{article.slug}/reactions/", {"kind": "sad"}, format="json"),
     ]
     for response in responses:
         assert response.status_code == 403
         [error] = response.json()["errors"]
-        assert error["code"] == "banned" and "suspended" in error["detail"]
+        assert error["code"] == "banned" and message in error["detail"]
     assert nothing_written()
 
 

@@ -87,6 +87,12 @@ class ReaderProfile(models.Model):
         return self.display_name or self.reader_key
 
 
+class SpentTokenQuerySet(models.QuerySet):
+    def expired(self, now, *, grace):
+        """Rows whose tokens were refused as too old for at least `grace` (a timedelta) by `now`."""
+        return self.filter(expires_at__lt=now - grace)
+
+
 class SpentToken(models.Model):
     """A posting token that has been used: a second post with it is a replay.
 
@@ -96,6 +102,8 @@ class SpentToken(models.Model):
 
     nonce = models.CharField(max_length=32, unique=True)
     expires_at = models.DateTimeField(db_index=True)
+
+    objects = SpentTokenQuerySet.as_manager()
 
     def __str__(self):
         return self.nonce

@@ -18,6 +18,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -63,7 +64,8 @@ class Decision:
     # What the classifier answered, when it was asked (stored with the decision).
     score: float | None = None
     labels: dict = field(default_factory=dict)
-    # Held without waiting for the classifier: the worker asks it for a score (comment_score).
+    # Held by a rule without waiting for the classifier (a soft hold, or an earlier rule's
+    # outright hold): the worker asks it for a score afterwards (comment_score).
     score_later: bool = False
 
     def apply_to(self, comment):
@@ -234,14 +236,59 @@ def _matching_ban(reader_key, email_hash, network_hash, now):
     )
 
 
-def reader_ban(reader):
-    """Return the active ban covering this reader's key, network or account email, or None.
+@prepared
+def _typed_emails(reader_key):
+    """The addresses a reader typed on their comments (a few are plenty to find a ban)."""
+    typed = Comment.objects.by_reader(reader_key).exclude(author_email="").order_by()
+    return typed.values_list("author_email").distinct()[:TYPED_EMAILS_CHECKED]
 
-    A network ban covers a reader who dropped their cookie too: the network comes from the
+
+TYPED_EMAILS_CHECKED = 5
+
+
+def _typed_email_ban(reader_key, now, *, checked=""):
+    """Return the active ban of an email this reader typed on a comment, or None.
+
+    A guest is known by email only through what they typed; their cookie links them to it, so
+    an email ban reaches them however they take part next, with or without an email.
+    """
+    hashes = {email_hash(email) for (email,) in _typed_emails.rows(reader_key)} - {checked}
+    if not hashes:  # the usual case: none, or only the address already checked
+        return None
+    found = Ban.objects.active(now).filter(kind=Ban.Kind.EMAIL, value__in=hashes)
+    return found.order_by(F("expires_at").desc(nulls_first=True)).first()
+
+
+def reader_ban(reader):
+    """Return the active ban covering this reader, or None.
+
+    By their key, their network, their account's email, or an email they typed on a comment. A
+    network ban covers a reader who dropped their cookie too: the network comes from the
     address, not the cookie.
     """
+    now = timezone.now()
     email = reader.user.email if reader.user is not None else ""
-    return _matching_ban.first(reader.key, email_hash(email), reader.network_hash, timezone.now())
+    checked = email_hash(email)
+    found = _matching_ban.first(reader.key, checked, reader.network_hash, now)
+    return found or _typed_email_ban(reader.key, now, checked=checked)
+
+
+def reader_email_hashes(reader_keys):
+    """Return {reader key: set of email hashes} for the addresses these readers gave.
+
+    An account's own address, and any a reader typed on their comments: a guest is known by
+    email only through what they typed, so that is what links their cookie to an email ban.
+    """
+    found = {key: set() for key in reader_keys}
+    typed = Comment.objects.filter(reader_key__in=found).exclude(author_email="")
+    for key, email in typed.values_list("reader_key", "author_email").distinct():
+        found[key].add(email_hash(email))
+    accounts = {int(key[2:]): key for key in found if key.startswith("u:") and key[2:].isdigit()}
+    if accounts:
+        users = get_user_model().objects.filter(pk__in=accounts).exclude(email="")
+        for pk, email in users.values_list("pk", "email"):
+            found[accounts[pk]].add(email_hash(email))
+    return found
 
 
 def banned_message(reader):
@@ -256,12 +303,14 @@ def banned_message(reader):
 
 
 def ban(check):
+    now = timezone.now()
+    checked = email_hash(check.comment.author_email)
     found = _matching_ban.first(
         check.reader.key,
-        email_hash(check.comment.author_email),
+        checked,
         check.comment.network_hash or getattr(check.reader, "network_hash", ""),
-        timezone.now(),
-    )
+        now,
+    ) or _typed_email_ban(check.reader.key, now, checked=checked)
     if found is None:
         return None
     if found.expires_at:
@@ -463,6 +512,25 @@ PIPELINE = [
 ]
 
 
+# The rules whose hold stops the pipeline before the classifier is reached.
+HOLDS_BEFORE_CLASSIFIER = frozenset(PIPELINE[: PIPELINE.index(external_classifier)])
+
+
+def _scored_after_hold(check, rule):
+    """Whether the worker should score a comment this rule holds.
+
+    Moderators judge exactly the held comments, so these are the ones the desk most needs a
+    score for (sorting, filtering). The hold does not wait for it: the worker asks afterwards
+    and adds the score (or rejects), and a classifier that is down or slow leaves the hold be.
+    Inline mode runs where no worker does, so there the hold goes unscored.
+    """
+    return (
+        rule in HOLDS_BEFORE_CLASSIFIER
+        and bool(check.config.classifier_url)
+        and settings.NEWSROOM["CLASSIFIER_MODE"] == "background"
+    )
+
+
 def moderate(*, comment, reader, is_edit=False, config=None, token=None):
     """Return the Decision for an unsaved (or edited) comment, or raise CommentRefused.
 
@@ -481,7 +549,9 @@ def _run(check, rules):
                 decision = check.held
             if check.verdict is not None:
                 decision = replace(decision, score=check.verdict.score, labels=check.verdict.labels)
-            if check.score_later and decision.status == Status.PENDING:
+            if decision.status == Status.PENDING and (
+                check.score_later or _scored_after_hold(check, rule)
+            ):
                 decision = replace(decision, score_later=True)
             return decision
     raise AssertionError("the last rule always decides")

@@ -3,16 +3,16 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from newsroom.prepared import prepared
 from notifications import services as notices
 
-from ..models import Comment, CommentReport, ModerationSettings
+from ..models import Ban, Comment, CommentReport, ModerationSettings
 from .audit import record
-from .pipeline import hold
+from .pipeline import hold, reader_email_hashes
 
 Status = Comment.Status
 
@@ -41,24 +41,64 @@ def reporter_is_established(reader, config=None):
     return _settled_comment.first_row(reader.key, settled) is not None
 
 
-def report_weight(comment, config):
+def report_weight(comment, config, *, at_least=None):
     """Return the open reports' weight in percent of one established reporter.
 
     Each network counts once: fully if any of its reporters is established, else by the new
     reporter weight. Networks whose reports a moderator already resolved do not count again.
+    A reporter's standing is judged now, not when they reported: a reporter banned since (by
+    reader, network or email) weighs nothing, and one with a rejected or spam comment counts as
+    brand-new, so a brigade a moderator bans cannot hide comments with the reports it filed
+    before. Standing only ever takes weight away: below `at_least` it is not looked up.
     """
     reports = CommentReport.objects.filter(comment=comment)
     resolved = reports.filter(resolved_at__isnull=False)
-    networks = (
+    rows = list(
         reports.unresolved()
         .exclude(network_hash__in=resolved.values("network_hash"))
-        .aggregate(
-            every=Count("network_hash", distinct=True),
-            established=Count("network_hash", distinct=True, filter=Q(is_established=True)),
-        )
+        .values_list("reader_key", "network_hash", "is_established")
     )
-    new_only = networks["every"] - networks["established"]
-    return networks["established"] * 100 + new_only * config.new_reporter_weight
+    weight = _weigh(rows, config)
+    if at_least is not None and weight < at_least:
+        return weight
+    keys = {key for key, _network, _established in rows}
+    banned = _banned(keys, {network for _key, network, _established in rows})
+    discredited = set(
+        Comment.objects.filter(reader_key__in=keys, status__in=[Status.REJECTED, Status.SPAM])
+        .values_list("reader_key", flat=True)
+        .distinct()
+    )
+    standing = [
+        (key, network, established and key not in discredited)
+        for key, network, established in rows
+        if key not in banned and network not in banned
+    ]
+    return _weigh(standing, config)
+
+
+def _weigh(rows, config):
+    networks = {}
+    for _key, network, established in rows:
+        networks[network] = networks.get(network, False) or established
+    established = sum(networks.values())
+    return established * 100 + (len(networks) - established) * config.new_reporter_weight
+
+
+def _banned(reader_keys, network_hashes):
+    """Return the reader keys and network hashes among these that an active ban covers now."""
+    emails = reader_email_hashes(reader_keys)
+    found = Ban.objects.active().filter(
+        Q(kind=Ban.Kind.READER, value__in=reader_keys)
+        | Q(kind=Ban.Kind.NETWORK, value__in=network_hashes - {""})
+        | Q(kind=Ban.Kind.EMAIL, value__in={h for hashes in emails.values() for h in hashes})
+    )
+    banned = set()
+    for kind, value in found.values_list("kind", "value"):
+        if kind == Ban.Kind.EMAIL:
+            banned |= {key for key, hashes in emails.items() if value in hashes}
+        else:
+            banned.add(value)
+    return banned
 
 
 def report_threshold_check(comment):
@@ -69,7 +109,7 @@ def report_threshold_check(comment):
     """
     config = ModerationSettings.load()
     threshold = config.report_threshold
-    if not threshold or report_weight(comment, config) < threshold * 100:
+    if not threshold or report_weight(comment, config, at_least=threshold * 100) < threshold * 100:
         return False
     reports = CommentReport.objects.filter(comment=comment).unresolved().count()
     decision = hold(
