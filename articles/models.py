@@ -94,8 +94,8 @@ class Article(models.Model):
         editable=False,
         help_text=_("File name of an imported story, so re-importing updates it."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped by every write that changes what readers see below the story (comments, likes,
     # reactions, moderation); with `updated_at` it keys the cached page (articles.page_cache).
     page_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -202,7 +202,9 @@ class ArticleLink(models.Model):
         RELATED = "related", _("Related")
         TEASER = "teaser", _("Next-story teaser")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="links")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="links", verbose_name=_("story")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RELATED)
     title = models.CharField(_("title"), max_length=300)
     url = models.CharField(

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -124,9 +125,16 @@ class Comment(models.Model):
     # rule's or the moderator's) is for moderators, and may name a banned word or hold a note.
     NOT_PUBLISHED_MESSAGE = _("Your comment was not published: it breaks this site's rules.")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("story")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
     )
     # The top-level comment of the thread; null for top-level comments themselves. A page reads
     # its threads with one query for the roots and one for every reply under them.
@@ -141,6 +149,7 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="comments",
+        verbose_name=_("account"),
     )
     reader_key = models.CharField(_("reader"), max_length=64, db_index=True)
     author_name = models.CharField(_("name"), max_length=50)
@@ -183,6 +192,8 @@ class Comment(models.Model):
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "parent", "created_at", "id"]),
@@ -263,7 +274,9 @@ class Comment(models.Model):
 class CommentRevision(models.Model):
     """The text of a comment before one edit by its author, kept for moderators only."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
+    )
     body = models.TextField(_("text before the edit"))
     status = models.CharField(
         _("status before the edit"), max_length=10, choices=Comment.Status.choices
@@ -326,8 +339,10 @@ class CommentReport(models.Model):
         KEPT = "kept", _("Kept: the comment stays up")
         DECIDED = "decided", _("Closed by a moderator's decision")
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reader_key = models.CharField(max_length=64)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+    )
+    reader_key = models.CharField(_("reporter"), max_length=64)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.CharField(_("details"), max_length=500, blank=True)
     # The comment as the reporter read it: its author may edit it afterwards.
@@ -339,8 +354,8 @@ class CommentReport(models.Model):
         default=False,
         help_text=_("The reporter had an older cookie or account, or a visible comment."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.CharField(
         _("resolution"), max_length=10, choices=Resolution.choices, blank=True
     )
@@ -356,6 +371,8 @@ class CommentReport(models.Model):
     objects = CommentReportQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(fields=["comment", "reader_key"], name="one_report_per_reader")
         ]
@@ -364,15 +381,26 @@ class CommentReport(models.Model):
         return f"{self.get_reason_display()} report on {self.comment_id}"
 
 
-# The bar a new site starts with (also installed by migration 0002, frozen there).
+# The bar a new site starts with (also installed by migration 0002, frozen there). The labels are
+# stored in English and translated when shown (ReactionKind.display_label).
 DEFAULT_REACTION_KINDS = [
-    ("like", "👍", "Like"),
-    ("love", "❤️", "Love"),
-    ("laugh", "😂", "Funny"),
-    ("wow", "😮", "Wow"),
-    ("sad", "😢", "Sad"),
-    ("angry", "😠", "Angry"),
+    ("like", "👍", gettext_noop("Like")),
+    ("love", "❤️", gettext_noop("Love")),
+    ("laugh", "😂", gettext_noop("Funny")),
+    ("wow", "😮", gettext_noop("Wow")),
+    ("sad", "😢", gettext_noop("Sad")),
+    ("angry", "😠", gettext_noop("Angry")),
 ]
+STOCK_REACTION_LABELS = frozenset(label for _key, _emoji, label in DEFAULT_REACTION_KINDS)
+
+
+def reaction_label(label):
+    """Return a reaction's label in the reader's language.
+
+    A stock label is translated; a label an editor wrote is theirs and shown as written (only the
+    stock texts are in the catalogue, so an editor's "Privacy" is never turned into another word).
+    """
+    return gettext(label) if label in STOCK_REACTION_LABELS else label
 
 
 class ReactionKindQuerySet(models.QuerySet):
@@ -404,7 +432,11 @@ class ReactionKind(models.Model):
         verbose_name = _("reaction kind")
 
     def __str__(self):
-        return f"{self.emoji} {self.label}"
+        return f"{self.emoji} {self.display_label}"
+
+    @property
+    def display_label(self):
+        return reaction_label(self.label)
 
 
 class ReactionQuerySet(models.QuerySet):
@@ -549,7 +581,7 @@ class ModerationSettings(models.Model):
         default=2.0,
         validators=[MinValueValidator(0.1), MaxValueValidator(MAX_TIMEOUT)],
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("moderation settings")
@@ -670,7 +702,7 @@ class ReaderProfile(models.Model):
         _("trusted"), default=False, help_text=_("Trusted readers skip pre-moderation.")
     )
     notes = models.TextField(_("moderator notes"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["display_name", "reader_key"]
@@ -697,7 +729,12 @@ class ModerationAction(models.Model):
         UNDO = "undo", _("Undid a decision")
 
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("comment"),
     )
     reader_key = models.CharField(_("reader"), max_length=64, blank=True, db_index=True)
     actor = models.ForeignKey(

@@ -226,6 +226,8 @@ LANGUAGE_CODE = "en"
 # Readers' languages, offered by the header's switch. Adding one: README, "Adding a language".
 LANGUAGES = [("en", gettext_lazy("English")), ("es", gettext_lazy("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates and numbers as a US newsroom writes them (newsroom/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 # The switch remembers a reader's choice for a year; the cookie says only the language.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
