@@ -7,75 +7,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_translated_field_names'),
-        ('comments', '0011_comment_classifier_score'),
+        ("articles", "0003_translated_field_names"),
+        ("comments", "0011_comment_classifier_score"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='comment',
-            options={'ordering': ['created_at', 'id'], 'permissions': [('moderate_comment', 'Can moderate comments')], 'verbose_name': 'comment', 'verbose_name_plural': 'comments'},
+            name="comment",
+            options={
+                "ordering": ["created_at", "id"],
+                "permissions": [("moderate_comment", "Can moderate comments")],
+                "verbose_name": "comment",
+                "verbose_name_plural": "comments",
+            },
         ),
         migrations.AlterModelOptions(
-            name='commentreport',
-            options={'verbose_name': 'report', 'verbose_name_plural': 'reports'},
+            name="commentreport",
+            options={"verbose_name": "report", "verbose_name_plural": "reports"},
         ),
         migrations.AlterField(
-            model_name='comment',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='articles.article', verbose_name='story'),
+            model_name="comment",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="articles.article",
+                verbose_name="story",
+            ),
         ),
         migrations.AlterField(
-            model_name='comment',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='comments.comment', verbose_name='in reply to'),
+            model_name="comment",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="replies",
+                to="comments.comment",
+                verbose_name="in reply to",
+            ),
         ),
         migrations.AlterField(
-            model_name='comment',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to=settings.AUTH_USER_MODEL, verbose_name='account'),
+            model_name="comment",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="comments",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="account",
+            ),
         ),
         migrations.AlterField(
-            model_name='commentreport',
-            name='comment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='comments.comment', verbose_name='comment'),
+            model_name="commentreport",
+            name="comment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reports",
+                to="comments.comment",
+                verbose_name="comment",
+            ),
         ),
         migrations.AlterField(
-            model_name='commentreport',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='reported at'),
+            model_name="commentreport",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="reported at"
+            ),
         ),
         migrations.AlterField(
-            model_name='commentreport',
-            name='reader_key',
-            field=models.CharField(max_length=64, verbose_name='reporter'),
+            model_name="commentreport",
+            name="reader_key",
+            field=models.CharField(max_length=64, verbose_name="reporter"),
         ),
         migrations.AlterField(
-            model_name='commentreport',
-            name='resolved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='resolved at'),
+            model_name="commentreport",
+            name="resolved_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
         ),
         migrations.AlterField(
-            model_name='commentrevision',
-            name='comment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='comments.comment', verbose_name='comment'),
+            model_name="commentrevision",
+            name="comment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="revisions",
+                to="comments.comment",
+                verbose_name="comment",
+            ),
         ),
         migrations.AlterField(
-            model_name='moderationaction',
-            name='comment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='comments.comment', verbose_name='comment'),
+            model_name="moderationaction",
+            name="comment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="actions",
+                to="comments.comment",
+                verbose_name="comment",
+            ),
         ),
         migrations.AlterField(
-            model_name='moderationsettings',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            model_name="moderationsettings",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
         ),
         migrations.AlterField(
-            model_name='readerprofile',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            model_name="readerprofile",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
         ),
     ]

@@ -6,56 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0012_translated_field_names'),
-        ('notifications', '0003_notice_choices_and_digests'),
+        ("comments", "0012_translated_field_names"),
+        ("notifications", "0003_notice_choices_and_digests"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='digest',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to='notifications.subscriber', verbose_name='notice subscriber'),
+            model_name="digest",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="digests",
+                to="notifications.subscriber",
+                verbose_name="notice subscriber",
+            ),
         ),
         migrations.AlterField(
-            model_name='replynotice',
-            name='digest',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notices', to='notifications.digest', verbose_name='notice digest'),
+            model_name="replynotice",
+            name="digest",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="notices",
+                to="notifications.digest",
+                verbose_name="notice digest",
+            ),
         ),
         migrations.AlterField(
-            model_name='replynotice',
-            name='reply',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='comments.comment', verbose_name='reply'),
+            model_name="replynotice",
+            name="reply",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="comments.comment",
+                verbose_name="reply",
+            ),
         ),
         migrations.AlterField(
-            model_name='replynotice',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='notifications.subscriber', verbose_name='notice subscriber'),
+            model_name="replynotice",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notices",
+                to="notifications.subscriber",
+                verbose_name="notice subscriber",
+            ),
         ),
         migrations.AlterField(
-            model_name='replysubscription',
-            name='comment',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reply_subscription', to='comments.comment', verbose_name='comment'),
+            model_name="replysubscription",
+            name="comment",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reply_subscription",
+                to="comments.comment",
+                verbose_name="comment",
+            ),
         ),
         migrations.AlterField(
-            model_name='replysubscription',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+            model_name="replysubscription",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="created at"
+            ),
         ),
         migrations.AlterField(
-            model_name='replysubscription',
-            name='subscriber',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='notifications.subscriber', verbose_name='notice subscriber'),
+            model_name="replysubscription",
+            name="subscriber",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="subscriptions",
+                to="notifications.subscriber",
+                verbose_name="notice subscriber",
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='endpoint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.webhookendpoint', verbose_name='webhook endpoint'),
+            model_name="webhookdelivery",
+            name="endpoint",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="notifications.webhookendpoint",
+                verbose_name="webhook endpoint",
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookendpoint',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+            model_name="webhookendpoint",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="created at"
+            ),
         ),
     ]
