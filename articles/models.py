@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.prepared import prepared, update
@@ -22,6 +23,9 @@ def safe_href(url):
     except ValueError:
         return ""
     return url if scheme in {"", "http", "https"} else ""
+
+
+STOCK_PROMPT = gettext_noop("What do you think?")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -59,9 +63,8 @@ class Article(models.Model):
     video_credit = models.CharField(_("video credit"), max_length=200, blank=True)
     byline = models.CharField(_("byline"), max_length=200, blank=True)
     body = models.TextField(_("body"), help_text=_("Separate paragraphs with a blank line."))
-    reaction_prompt = models.CharField(
-        _("reader prompt"), max_length=200, default=_("What do you think?")
-    )
+    # Stored in English and translated when shown (`prompt`); an editor's own prompt is theirs.
+    reaction_prompt = models.CharField(_("reader prompt"), max_length=200, default=STOCK_PROMPT)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -113,6 +116,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def prompt(self):
+        """The reaction bar's question in the reader's language, unless an editor wrote it."""
+        return (
+            gettext(STOCK_PROMPT) if self.reaction_prompt == STOCK_PROMPT else self.reaction_prompt
+        )
 
     def is_published(self):
         return (
