@@ -235,3 +235,16 @@ def test_validation_errors_come_in_spanish(client, article):
     )
     assert response.status_code == 400
     assert "Revisa tu comentario, por favor:" in response.content.decode()
+
+
+def test_djangos_own_messages_address_the_reader_as_tu(client):
+    """Django's Spanish says usted; ours (locale/ wins) says tú, as the rest of the site."""
+    page = html(get(client, reverse("signup"), HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Tu contraseña no puede tener solo números." in page
+    assert "Su contraseña" not in page and "introduzca" not in page.lower()
+    response = client.post(
+        reverse("login"),
+        {"username": "nadie", "password": "wrong password"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert "Ten en cuenta que ambos distinguen mayúsculas y minúsculas." in html(response)
