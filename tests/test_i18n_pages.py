@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django_tasks import task_backends
 
+from accounts.tasks import send_email_confirmation
 from articles.models import Article
 from comments.models import ReactionKind
 
@@ -248,3 +251,45 @@ def test_djangos_own_messages_address_the_reader_as_tu(client):
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assert "Ten en cuenta que ambos distinguen mayúsculas y minúsculas." in html(response)
+
+
+# ---------- Mail, in the language the reader asked in ----------
+
+
+def test_password_reset_mail_comes_in_the_readers_language(client, django_user_model):
+    django_user_model.objects.create_user("lucia", "lucia@example.com", "a long old password")
+    client.post(
+        reverse("password_reset"), {"email": "lucia@example.com"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    client.post(
+        reverse("password_reset"), {"email": "lucia@example.com"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    spanish, english = mail.outbox
+    assert spanish.subject == "Restablece tu contraseña de newsroom"
+    assert "Hola, lucia:" in spanish.body and "/accounts/reset/" in spanish.body
+    assert english.subject == "Reset your newsroom password" and "Hello lucia," in english.body
+
+
+def test_account_mail_from_the_worker_is_written_in_the_language_it_was_asked_in(
+    settings, client, django_capture_on_commit_callbacks
+):
+    """The worker has no reader: the language travels with the task."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    password = "una contraseña bastante larga"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("signup"),
+            {
+                "username": "lucia",
+                "email": "lucia@example.com",
+                "password1": password,
+                "password2": password,
+            },
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
+    assert response.status_code == 302
+    [queued] = task_backends["default"].results
+    assert queued.kwargs["language"] == "es"
+    send_email_confirmation.call(*queued.args, **queued.kwargs)  # as the worker runs it
+    [confirmation] = mail.outbox
+    assert "Confirma este correo electrónico" in confirmation.body
