@@ -29,6 +29,7 @@ class Account(models.Model):
 
     class Meta:
         verbose_name = _("reader account")
+        verbose_name_plural = _("reader accounts")
 
     def __str__(self):
         return str(self.user)

@@ -225,6 +225,7 @@ class ArticleLink(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("link")
+        verbose_name_plural = _("links")
 
     def __str__(self):
         return self.title

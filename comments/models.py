@@ -430,6 +430,7 @@ class ReactionKind(models.Model):
     class Meta:
         ordering = ["position", "key"]
         verbose_name = _("reaction kind")
+        verbose_name_plural = _("reaction kinds")
 
     def __str__(self):
         return f"{self.emoji} {self.display_label}"
@@ -681,6 +682,7 @@ class Ban(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("ban")
+        verbose_name_plural = _("bans")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.label or self.value[:12]}"
@@ -707,6 +709,7 @@ class ReaderProfile(models.Model):
     class Meta:
         ordering = ["display_name", "reader_key"]
         verbose_name = _("reader")
+        verbose_name_plural = _("readers")
 
     def __str__(self):
         return self.display_name or self.reader_key

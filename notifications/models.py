@@ -48,6 +48,7 @@ class Subscriber(models.Model):
 
     class Meta:
         verbose_name = _("notice subscriber")
+        verbose_name_plural = _("notice subscribers")
 
     def __str__(self):
         return self.email
@@ -83,6 +84,7 @@ class ReplySubscription(models.Model):
 
     class Meta:
         verbose_name = _("reply subscription")
+        verbose_name_plural = _("reply subscriptions")
 
     def __str__(self):
         return f"{self.subscriber} → {self.comment_id}"
@@ -102,6 +104,7 @@ class Digest(models.Model):
 
     class Meta:
         verbose_name = _("notice digest")
+        verbose_name_plural = _("notice digests")
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "day"], name="one_digest_per_day"),
         ]
@@ -161,6 +164,7 @@ class ReplyNotice(models.Model):
 
     class Meta:
         verbose_name = _("reply notice")
+        verbose_name_plural = _("reply notices")
         constraints = [
             models.UniqueConstraint(
                 fields=["reply", "subscriber", "kind"], name="one_notice_per_comment_and_kind"
@@ -223,6 +227,7 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
 
     def __str__(self):
         return self.name

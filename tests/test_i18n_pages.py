@@ -293,3 +293,12 @@ def test_account_mail_from_the_worker_is_written_in_the_language_it_was_asked_in
     send_email_confirmation.call(*queued.args, **queued.kwargs)  # as the worker runs it
     [confirmation] = mail.outbox
     assert "Confirma este correo electrónico" in confirmation.body
+
+
+def test_editors_desk_speaks_spanish_to_a_spanish_editor(admin_client, article, make_comment):
+    make_comment(article, body="Texto del lector")
+    page = html(get(admin_client, "/admin/comments/comment/dashboard/", HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Panel de moderación" in page and "comentarios pendientes" in page
+    assert "· aprobados: 1" in page and "· approved:" not in page
+    page = html(get(admin_client, reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Prohibiciones" in page and "Tipos de reacción" in page and "Prohibicións" not in page
