@@ -1,16 +1,15 @@
-"""The reader's and the new account's journeys in Spanish, in Chromium, JavaScript on and off.
+"""The reader's journey in Spanish, in Chromium, JavaScript on and off.
 
-The same steps as test_reader_journeys.py and test_account_journey.py, found by their Spanish
-roles, names and labels: a browser set to Spanish (`es-US`, so its Accept-Language) gets the site
-in Spanish, and a reader who presses "Español" keeps it on every page after.
+The steps of test_reader_journeys.py, found by their Spanish roles, names and labels: a browser
+set to Spanish (`es-US`, so its Accept-Language) gets the site in Spanish, and a reader who
+presses "Español" keeps it on every page after. The account journey runs in both languages in
+test_account_journey.py.
 """
 
-import json
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -134,78 +133,6 @@ def test_a_spanish_reader_fixes_a_refused_comment(spanish_page, discussed_story)
     form.get_by_label("Comentario").fill("Ahora sí, con texto.")
     form.get_by_role("button", name="Publicar comentario").click()
     expect(by_author(page, "Ana")).to_contain_text("Pendiente de moderación")
-    assert page.browser_errors == []
-
-
-def link_in(message, path):
-    return re.search(rf"(https?://\S+{path}\S+)", message.body).group(1)
-
-
-def test_a_new_spanish_reader_signs_up_confirms_posts_resets_exports_and_leaves(
-    settings, spanish_page, live_server, discussed_story, post_moderated_site
-):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.NEWSROOM = {**settings.NEWSROOM, "SITE_URL": live_server.url}
-    page = spanish_page
-    page.goto(discussed_story.get_absolute_url())
-    page.get_by_role("link", name="crea una cuenta").click()
-    page.get_by_label("Nombre de usuario").fill("fandelferry")
-    page.get_by_label("Correo electrónico").fill("fan@example.com")
-    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
-    page.get_by_label("Contraseña (confirmación)").fill(PASSWORD)
-    page.get_by_role("button", name="Crear cuenta").click()
-
-    form = page.get_by_role("form", name="Únete a la conversación")
-    expect(form).to_contain_text("Publicas como fandelferry.")
-    expect(form.get_by_role("link", name="pide que te lo enviemos de nuevo")).to_be_visible()
-
-    [confirmation] = mail.outbox
-    assert "Confirma este correo electrónico" in confirmation.body
-    page.goto(link_in(confirmation, "/accounts/confirm/"))
-    page.get_by_role("button", name="Confirmar mi dirección").click()
-    expect(page.get_by_role("status")).to_contain_text("fan@example.com está confirmado")
-
-    page.goto(discussed_story.get_absolute_url())
-    form = page.get_by_role("form", name="Únete a la conversación")
-    form.get_by_label("Comentario").fill("Me registré solo para dar las gracias.")
-    form.get_by_role("button", name="Publicar comentario").click()
-    expect(page.get_by_role("article", name="fandelferry", exact=True)).to_contain_text(
-        "Me registré solo para dar las gracias."
-    )
-
-    page.get_by_role("button", name="Cerrar sesión").click()
-    page.goto("/accounts/password_reset/")
-    page.get_by_label("Correo electrónico").fill("fan@example.com")
-    page.get_by_role("button", name="Enviar enlace").click()
-    expect(page.get_by_role("heading", name="Revisa tu correo")).to_be_visible()
-    page.goto(link_in(mail.outbox[-1], "/accounts/reset/"))
-    page.get_by_label("Contraseña nueva", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Contraseña nueva (confirmación)").fill(NEW_PASSWORD)
-    page.get_by_role("button", name=re.compile("contraseña", re.I)).click()
-    page.goto("/accounts/login/")
-    page.get_by_label("Usuario o correo electrónico").fill("fan@example.com")
-    page.get_by_label("Contraseña").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    page.get_by_role("link", name="Tu cuenta").click()
-
-    mine = page.get_by_role("region", name="Mis comentarios")
-    expect(mine).to_contain_text("Me registré solo para dar las gracias.")
-    expect(mine).to_contain_text("Aprobado")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Descargar todo lo que guardamos sobre ti (JSON)").click()
-    data = json.loads(open(download.value.path()).read())
-    assert data["account"]["email"] == "fan@example.com"
-
-    page.get_by_role("link", name="Borrar tu cuenta").click()
-    page.get_by_label("Conservarlos, firmados «un antiguo lector»").check()
-    page.get_by_label("Tu contraseña").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Borrar mi cuenta").click()
-    expect(page.get_by_text("Tu cuenta está borrada.")).to_be_visible()
-    assert not get_user_model().objects.filter(username="fandelferry").exists()
-    page.goto(discussed_story.get_absolute_url())
-    expect(page.get_by_role("article", name="un antiguo lector", exact=True)).to_contain_text(
-        "Me registré solo para dar las gracias."
-    )
     assert page.browser_errors == []
 
 
