@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CLASSIFIER_PORT ?= 8001
 
-.PHONY: run test lint format bench e2e clean
+.PHONY: run test lint format bench e2e clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Translations: collect every marked string into locale/*/LC_MESSAGES/*.po (needs GNU gettext's
+# xgettext: apt-get install gettext), then compile the .mo files with polib. Translate the new
+# empty msgstr entries, run `$(PY) -m newsroom.compile_messages`, then the i18n tests.
+MAKEMESSAGES := makemessages --all --no-obsolete --ignore=.venv --ignore=bench --ignore=tests \
+	--ignore=staticfiles --ignore=artifacts
+messages: $(BIN)/.installed
+	$(PY) manage.py $(MAKEMESSAGES)
+	$(PY) manage.py $(MAKEMESSAGES) -d djangojs
+	$(PY) -m newsroom.compile_messages
+	$(BIN)/pytest -q tests/test_i18n_catalogue.py
 
 # wrk comes from Debian packages: installed here when running as root, else asked for.
 bench: $(BIN)/.installed

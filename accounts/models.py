@@ -14,7 +14,10 @@ class Account(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account",
+        verbose_name=_("user"),
     )
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     new_email = models.EmailField(
@@ -26,6 +29,7 @@ class Account(models.Model):
 
     class Meta:
         verbose_name = _("reader account")
+        verbose_name_plural = _("reader accounts")
 
     def __str__(self):
         return str(self.user)

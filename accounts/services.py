@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import CharField, DateTimeField, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from articles.models import Article
 from comments.models import (
@@ -42,7 +42,9 @@ Status = Comment.Status
 
 
 def _after_commit(task, *args):
-    transaction.on_commit(lambda: task.enqueue(*args))
+    # Mail is written in the language the reader asked in (accounts/tasks.py).
+    language = get_language()
+    transaction.on_commit(lambda: task.enqueue(*args, language=language))
 
 
 def normalise(email):

@@ -1,5 +1,6 @@
 """Account mail, run by the worker (`manage.py db_worker`) with the notices' backoff."""
 
+from django.utils import translation
 from django_tasks import task
 
 from notifications.mail import TRANSIENT
@@ -7,18 +8,24 @@ from notifications.tasks import MAIL_ATTEMPTS, retry_later
 
 from . import mail
 
-
-@task()
-def send_email_confirmation(user_id, email, attempt=1):
-    try:
-        return mail.send_email_confirmation(user_id, email)
-    except TRANSIENT:
-        return retry_later(send_email_confirmation, attempt, MAIL_ATTEMPTS, user_id, email)
+# Each mail is written in `language`, the one the reader was reading in when they asked for it.
 
 
 @task()
-def send_export_link(email, attempt=1):
+def send_email_confirmation(user_id, email, attempt=1, language=None):
     try:
-        return mail.send_export_link(email)
+        with translation.override(language):
+            return mail.send_email_confirmation(user_id, email)
     except TRANSIENT:
-        return retry_later(send_export_link, attempt, MAIL_ATTEMPTS, email)
+        return retry_later(
+            send_email_confirmation, attempt, MAIL_ATTEMPTS, user_id, email, language=language
+        )
+
+
+@task()
+def send_export_link(email, attempt=1, language=None):
+    try:
+        with translation.override(language):
+            return mail.send_export_link(email)
+    except TRANSIENT:
+        return retry_later(send_export_link, attempt, MAIL_ATTEMPTS, email, language=language)

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .models import STOCK_PROMPT as PROMPT
 from .models import Article, ArticleLink, Tag, teasers_changed
 
-PROMPT = "What do you think?"
 CAPTION_MAX = 200
 VIDEO_LINE = re.compile(r"^Videos? by\b", re.IGNORECASE)
 RELATED_LINE = re.compile(r"^RELATED:\s*(?P<title>.+)$")

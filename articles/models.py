@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.prepared import prepared, update
@@ -25,6 +26,9 @@ def safe_href(url):
     except ValueError:
         return ""
     return url if scheme in {"", "http", "https"} else ""
+
+
+STOCK_PROMPT = gettext_noop("What do you think?")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -97,9 +101,8 @@ class Article(models.Model):
     video_credit = models.CharField(_("video credit"), max_length=200, blank=True)
     byline = models.CharField(_("byline"), max_length=200, blank=True)
     body = models.TextField(_("body"), help_text=_("Separate paragraphs with a blank line."))
-    reaction_prompt = models.CharField(
-        _("reader prompt"), max_length=200, default=_("What do you think?")
-    )
+    # Stored in English and translated when shown (`prompt`); an editor's own prompt is theirs.
+    reaction_prompt = models.CharField(_("reader prompt"), max_length=200, default=STOCK_PROMPT)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -132,8 +135,8 @@ class Article(models.Model):
         editable=False,
         help_text=_("File name of an imported story, so re-importing updates it."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped by every write that changes what readers see below the story (comments, likes,
     # reactions, moderation); with `updated_at` it keys the cached page (articles.page_cache).
     page_version = models.PositiveBigIntegerField(default=0, editable=False)
@@ -154,6 +157,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def prompt(self):
+        """The reaction bar's question in the reader's language, unless an editor wrote it."""
+        return (
+            gettext(STOCK_PROMPT) if self.reaction_prompt == STOCK_PROMPT else self.reaction_prompt
+        )
 
     def is_published(self):
         return (
@@ -289,7 +299,9 @@ class ArticleLink(models.Model):
         RELATED = "related", _("Related")
         TEASER = "teaser", _("Next-story teaser")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="links")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="links", verbose_name=_("story")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RELATED)
     title = models.CharField(_("title"), max_length=300)
     url = models.CharField(
@@ -302,6 +314,7 @@ class ArticleLink(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("link")
+        verbose_name_plural = _("links")
 
     def __str__(self):
         return self.title

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from articles.models import Article
 
@@ -131,6 +132,12 @@ def daily_counts(today, now):
 
 HEADROOM = 18  # room above the tallest column for its total
 SERIES = [("approved", "#2f855a"), ("pending", "#b7791f"), ("refused", "#c53030")]
+# What a column's tooltip calls each series: the legend's words.
+SERIES_LABELS = {
+    "approved": gettext_lazy("approved"),
+    "pending": gettext_lazy("pending"),
+    "refused": gettext_lazy("rejected or spam"),
+}
 
 
 def column_chart(days, *, width=700, height=220, gutter=28):
@@ -147,7 +154,8 @@ def column_chart(days, *, width=700, height=220, gutter=28):
             y -= h
             if d[key]:
                 segments.append({"y": round(y, 1), "height": round(h, 1), "colour": colour,
-                                 "key": key, "value": d[key]})  # fmt: skip
+                                 "key": key, "label": SERIES_LABELS[key],
+                                 "value": d[key]})  # fmt: skip
         columns.append(
             {
                 "x": round(index * step + step * 0.15, 1),

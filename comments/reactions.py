@@ -282,7 +282,13 @@ def reaction_bar(article, reader_key=None):
         count=Coalesce(Subquery(tally[:1]), 0, output_field=IntegerField()), pressed=chosen
     )
     items = [
-        BarItem(key=k.key, emoji=k.emoji, label=k.label, count=k.count, pressed=bool(k.pressed))
+        BarItem(
+            key=k.key,
+            emoji=k.emoji,
+            label=k.display_label,
+            count=k.count,
+            pressed=bool(k.pressed),
+        )
         for k in kinds
     ]
     for item, share in zip(items, shares([item.count for item in items]), strict=True):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the language comes from the switch's cookie, else the
+    # browser's Accept-Language; URLs carry no language (docs/architecture.md, "Languages").
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -218,7 +222,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "articles:list"
 LOGOUT_REDIRECT_URL = "articles:list"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Readers' languages, offered by the header's switch. Adding one: README, "Adding a language".
+LANGUAGES = [("en", gettext_lazy("English")), ("es", gettext_lazy("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates and numbers as a US newsroom writes them (newsroom/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
+# The switch remembers a reader's choice for a year; the cookie says only the language.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -283,6 +295,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # Content Security Policy: no inline scripts anywhere; the admin needs inline styles.
 CONTENT_SECURITY_POLICY = (

@@ -48,6 +48,7 @@ class Subscriber(models.Model):
 
     class Meta:
         verbose_name = _("notice subscriber")
+        verbose_name_plural = _("notice subscribers")
 
     def __str__(self):
         return self.email
@@ -68,15 +69,22 @@ class ReplySubscription(models.Model):
     """The author of this comment wants to hear when someone replies to it."""
 
     comment = models.OneToOneField(
-        Comment, on_delete=models.CASCADE, related_name="reply_subscription"
+        Comment,
+        on_delete=models.CASCADE,
+        related_name="reply_subscription",
+        verbose_name=_("comment"),
     )
     subscriber = models.ForeignKey(
-        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+        Subscriber,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_("notice subscriber"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("reply subscription")
+        verbose_name_plural = _("reply subscriptions")
 
     def __str__(self):
         return f"{self.subscriber} → {self.comment_id}"
@@ -85,12 +93,18 @@ class ReplySubscription(models.Model):
 class Digest(models.Model):
     """One day's mail to an address, listing the notices that waited for it: once a day at most."""
 
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="digests")
+    subscriber = models.ForeignKey(
+        Subscriber,
+        on_delete=models.CASCADE,
+        related_name="digests",
+        verbose_name=_("notice subscriber"),
+    )
     day = models.DateField(_("day"))
     created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("notice digest")
+        verbose_name_plural = _("notice digests")
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "day"], name="one_digest_per_day"),
         ]
@@ -127,19 +141,32 @@ class ReplyNotice(models.Model):
     # The Subscriber field by which a reader chose each kind of moderation notice.
     OPT_IN = {Kind.APPROVED: "notify_approved", Kind.REJECTED: "notify_rejected"}
 
-    reply = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="notices")
+    reply = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="+", verbose_name=_("reply")
+    )
+    subscriber = models.ForeignKey(
+        Subscriber,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("notice subscriber"),
+    )
     kind = models.CharField(_("about"), max_length=10, choices=Kind.choices, default=Kind.REPLY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     digest = models.ForeignKey(
-        Digest, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
+        Digest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("notice digest"),
     )
 
     objects = ReplyNoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reply notice")
+        verbose_name_plural = _("reply notices")
         constraints = [
             models.UniqueConstraint(
                 fields=["reply", "subscriber", "kind"], name="one_notice_per_comment_and_kind"
@@ -198,10 +225,11 @@ class WebhookEndpoint(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled after failures at"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
 
     def __str__(self):
         return self.name
@@ -215,7 +243,10 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", _("Gave up")
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook endpoint"),
     )
     event = models.CharField(_("event"), max_length=40, choices=WebhookEndpoint.Event.choices)
     message_id = models.CharField(_("webhook-id"), max_length=40, unique=True)

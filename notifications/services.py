@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from comments.models import Comment
 
@@ -32,9 +33,9 @@ Event = WebhookEndpoint.Event
 # What the write path calls
 
 
-def _enqueue_after_commit(task, *args):
+def _enqueue_after_commit(task, *args, **kwargs):
     # The worker must find the rows the task names; with the database backend it would anyway.
-    transaction.on_commit(partial(task.enqueue, *args))
+    transaction.on_commit(partial(task.enqueue, *args, **kwargs))
 
 
 def reply_subscribe(*, comment, email):
@@ -58,7 +59,9 @@ def reply_subscribe(*, comment, email):
         .update(confirmation_sent_at=now)
     )
     if claimed:
-        _enqueue_after_commit(tasks.send_confirmation, subscriber.pk, comment.pk)
+        _enqueue_after_commit(
+            tasks.send_confirmation, subscriber.pk, comment.pk, language=get_language()
+        )
     return subscriber
 
 

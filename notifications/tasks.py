@@ -8,7 +8,7 @@ raise, so the admin's failed task results are exactly the ones that need a perso
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from . import mail, webhooks
@@ -20,21 +20,25 @@ class GaveUp(Exception):
     """The last attempt failed too."""
 
 
-def retry_later(task_, attempt, attempts, *args):
+def retry_later(task_, attempt, attempts, *args, **kwargs):
     """Enqueue `task_` again with backoff; raise GaveUp when `attempts` are used up."""
     if attempt >= attempts:
         raise GaveUp(f"attempt {attempt} of {attempts} failed")
     run_after = timezone.now() + timedelta(minutes=2 ** (attempt - 1))
-    task_.using(run_after=run_after).enqueue(*args, attempt=attempt + 1)
+    task_.using(run_after=run_after).enqueue(*args, attempt=attempt + 1, **kwargs)
     return {"retry_at": run_after.isoformat()}
 
 
 @task()
-def send_confirmation(subscriber_id, comment_id, attempt=1):
+def send_confirmation(subscriber_id, comment_id, attempt=1, language=None):
+    """Mail the confirmation in `language`: the reader who asked for notices just asked."""
     try:
-        return mail.send_confirmation(subscriber_id, comment_id)
+        with translation.override(language):
+            return mail.send_confirmation(subscriber_id, comment_id)
     except mail.TRANSIENT:
-        return retry_later(send_confirmation, attempt, MAIL_ATTEMPTS, subscriber_id, comment_id)
+        return retry_later(
+            send_confirmation, attempt, MAIL_ATTEMPTS, subscriber_id, comment_id, language=language
+        )
 
 
 @task()

@@ -662,7 +662,7 @@ class CommentAdmin(ReviewMixin, InPlaceMixin, ModerateMixin, admin.ModelAdmin):
                 "count",
             ),
             "rules": dashboard.bar_rows(figures.by_rule, "count"),
-            "series": dashboard.SERIES,
+            "series": [(dashboard.SERIES_LABELS[key], colour) for key, colour in dashboard.SERIES],
         }
         return TemplateResponse(request, "admin/comments/dashboard.html", context)
 

@@ -132,9 +132,16 @@ class Comment(models.Model):
     # rule's or the moderator's) is for moderators, and may name a banned word or hold a note.
     NOT_PUBLISHED_MESSAGE = _("Your comment was not published: it breaks this site's rules.")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("story")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
     )
     # The top-level comment of the thread; null for top-level comments themselves. A page reads
     # its threads with one query for the roots and one for every reply under them.
@@ -149,6 +156,7 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="comments",
+        verbose_name=_("account"),
     )
     reader_key = models.CharField(_("reader"), max_length=64, db_index=True)
     author_name = models.CharField(_("name"), max_length=50)
@@ -196,6 +204,8 @@ class Comment(models.Model):
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "parent", "created_at", "id"]),
@@ -289,7 +299,9 @@ class Comment(models.Model):
 class CommentRevision(models.Model):
     """The text of a comment before one edit by its author, kept for moderators only."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
+    )
     body = models.TextField(_("text before the edit"))
     status = models.CharField(
         _("status before the edit"), max_length=10, choices=Comment.Status.choices
@@ -352,8 +364,10 @@ class CommentReport(models.Model):
         KEPT = "kept", _("Kept: the comment stays up")
         DECIDED = "decided", _("Closed by a moderator's decision")
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reader_key = models.CharField(max_length=64)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+    )
+    reader_key = models.CharField(_("reporter"), max_length=64)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.CharField(_("details"), max_length=500, blank=True)
     # The comment as the reporter read it: its author may edit it afterwards.
@@ -365,8 +379,8 @@ class CommentReport(models.Model):
         default=False,
         help_text=_("The reporter had an older cookie or account, or a visible comment."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.CharField(
         _("resolution"), max_length=10, choices=Resolution.choices, blank=True
     )
@@ -382,6 +396,8 @@ class CommentReport(models.Model):
     objects = CommentReportQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(fields=["comment", "reader_key"], name="one_report_per_reader")
         ]

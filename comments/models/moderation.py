@@ -101,7 +101,7 @@ class ModerationSettings(models.Model):
         default=2.0,
         validators=[MinValueValidator(0.1), MaxValueValidator(MAX_TIMEOUT)],
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("moderation settings")
@@ -169,7 +169,12 @@ class ModerationAction(models.Model):
         UNDO = "undo", _("Undid a decision")
 
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("comment"),
     )
     reader_key = models.CharField(_("reader"), max_length=64, blank=True, db_index=True)
     actor = models.ForeignKey(

@@ -3,19 +3,31 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
-# The bar a new site starts with (also installed by migration 0002, frozen there).
+# The bar a new site starts with (also installed by migration 0002, frozen there). The labels are
+# stored in English and translated when shown (ReactionKind.display_label).
 DEFAULT_REACTION_KINDS = [
-    ("like", "👍", "Like"),
-    ("love", "❤️", "Love"),
-    ("laugh", "😂", "Funny"),
-    ("wow", "😮", "Wow"),
-    ("sad", "😢", "Sad"),
-    ("angry", "😠", "Angry"),
+    ("like", "👍", gettext_noop("Like")),
+    ("love", "❤️", gettext_noop("Love")),
+    ("laugh", "😂", gettext_noop("Funny")),
+    ("wow", "😮", gettext_noop("Wow")),
+    ("sad", "😢", gettext_noop("Sad")),
+    ("angry", "😠", gettext_noop("Angry")),
 ]
+STOCK_REACTION_LABELS = frozenset(label for _key, _emoji, label in DEFAULT_REACTION_KINDS)
+
+
+def reaction_label(label):
+    """Return a reaction's label in the reader's language.
+
+    A stock label is translated; a label an editor wrote is theirs and shown as written (only the
+    stock texts are in the catalogue, so an editor's "Privacy" is never turned into another word).
+    """
+    return gettext(label) if label in STOCK_REACTION_LABELS else label
 
 
 class ReactionKindQuerySet(models.QuerySet):
@@ -45,9 +57,14 @@ class ReactionKind(models.Model):
     class Meta:
         ordering = ["position", "key"]
         verbose_name = _("reaction kind")
+        verbose_name_plural = _("reaction kinds")
 
     def __str__(self):
-        return f"{self.emoji} {self.label}"
+        return f"{self.emoji} {self.display_label}"
+
+    @property
+    def display_label(self):
+        return reaction_label(self.label)
 
 
 class ReactionQuerySet(models.QuerySet):

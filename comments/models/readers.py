@@ -56,6 +56,7 @@ class Ban(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("ban")
+        verbose_name_plural = _("bans")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.label or self.value[:12]}"
@@ -77,11 +78,12 @@ class ReaderProfile(models.Model):
         _("trusted"), default=False, help_text=_("Trusted readers skip pre-moderation.")
     )
     notes = models.TextField(_("moderator notes"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["display_name", "reader_key"]
         verbose_name = _("reader")
+        verbose_name_plural = _("readers")
 
     def __str__(self):
         return self.display_name or self.reader_key

@@ -90,14 +90,14 @@ def new_page(browser, live_server, transactional_db):
     """
     contexts = []
 
-    def make(*, javascript=True, viewport=DESKTOP, user=None, page_scripts=True):
+    def make(*, javascript=True, viewport=DESKTOP, user=None, page_scripts=True, locale="en-US"):
         context = browser.new_context(
             base_url=live_server.url,
             java_script_enabled=javascript,
             viewport=viewport,
             is_mobile=viewport == PHONE,
             has_touch=viewport == PHONE,
-            locale="en-US",
+            locale=locale,  # also the browser's Accept-Language
             reduced_motion="reduce",
         )
         context.set_default_timeout(10_000)
