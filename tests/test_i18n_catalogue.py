@@ -29,9 +29,9 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANG
 # Words that are the same in every language: the site's name.
 ALLOWED = {"newsroom"}
 # Blocks that hold no visible text (class names, links to stylesheets), and elements whose text
-# is the same in every language (keyboard keys).
+# is the same in every language (keyboard keys, Markdown syntax in the formatting help's samples).
 HIDDEN_BLOCKS = {"bodyclass", "extrastyle", "extrahead", "meta"}
-HIDDEN_ELEMENTS = {"script", "style", "kbd"}
+HIDDEN_ELEMENTS = {"script", "style", "kbd", "code"}
 VISIBLE_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder", "aria-description"}
 HOLE = "\x00"  # where a variable or a translated string sits in the flattened template
 
