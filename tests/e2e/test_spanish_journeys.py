@@ -110,7 +110,7 @@ def test_a_spanish_reader_reacts_posts_replies_likes_and_reports(
     form.get_by_role("radio", name="Fuera de tema").check()
     form.get_by_label("Detalles (opcional)").fill("Habla de trenes, no de ferris.")
     form.get_by_role("button", name="Enviar denuncia").click()
-    announced(page, "Los editores revisarán este comentario.")
+    announced(page, "Gracias, un moderador lo revisará.")
     report = CommentReport.objects.get()
     assert (report.reason, report.text) == ("off_topic", "Habla de trenes, no de ferris.")
     # What readers wrote is never translated.
