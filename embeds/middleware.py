@@ -1,5 +1,7 @@
 from urllib.parse import urlsplit
 
+from django.core.exceptions import DisallowedHost
+
 EMBED_PREFIX = "/embed/"
 
 
@@ -13,9 +15,12 @@ def in_frame(request):
     if request.path_info.startswith(EMBED_PREFIX):
         return True
     referer = urlsplit(request.META.get("HTTP_REFERER", ""))
-    return referer.netloc == request.META.get("HTTP_HOST") and referer.path.startswith(
-        request.META.get("SCRIPT_NAME", "").rstrip("/") + EMBED_PREFIX
-    )
+    if not referer.path.startswith(request.META.get("SCRIPT_NAME", "").rstrip("/") + EMBED_PREFIX):
+        return False
+    try:
+        return referer.netloc == request.get_host()
+    except DisallowedHost:
+        return False
 
 
 class FrameCookieMiddleware:

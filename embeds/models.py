@@ -1,7 +1,10 @@
 """The sites allowed to embed our conversations, and the stories made for their pages."""
 
+import ipaddress
+import re
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,19 @@ from articles.models import Article
 
 MAX_ORIGINS = 20
 MAX_URL_LENGTH = 1000
+
+
+HOSTNAME = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
+
+
+def _is_ip(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_origin(text):
@@ -32,12 +48,39 @@ def parse_origin(text):
     ):
         raise ValueError(text)
     host = parts.hostname.lower()
+    if not HOSTNAME.fullmatch(host) and not _is_ip(host):
+        raise ValueError(text)
     if ":" in host:
         host = f"[{host}]"
     return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port else "")
 
 
+ORIGINS_CACHE_KEY = "embeds:allowed-origins"
+ORIGINS_CACHE_SECONDS = 60
+
+
+def allowed_origins():
+    """Return the origins of the active sites (kept in the cache: every frame's header needs it).
+
+    Every change to the sites goes through save(), delete() or a QuerySet update(), which forget
+    the kept set.
+    """
+    origins = cache.get(ORIGINS_CACHE_KEY)
+    if origins is None:
+        origins = frozenset(EmbedSite.objects.active().origins())
+        cache.set(ORIGINS_CACHE_KEY, origins, ORIGINS_CACHE_SECONDS)
+    return origins
+
+
 class EmbedSiteQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        cache.delete(ORIGINS_CACHE_KEY)
+        return super().update(**kwargs)
+
+    def delete(self):
+        cache.delete(ORIGINS_CACHE_KEY)
+        return super().delete()
+
     def active(self):
         return self.filter(active=True)
 
@@ -90,6 +133,14 @@ class EmbedSite(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(ORIGINS_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        cache.delete(ORIGINS_CACHE_KEY)
+        return super().delete(*args, **kwargs)
 
     @property
     def origin_list(self):

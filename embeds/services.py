@@ -22,7 +22,7 @@ from comments.models import Comment, Reaction
 from comments.reactions import reaction_recount
 from comments.readers import Reader
 
-from .models import MAX_URL_LENGTH, EmbeddedPage, EmbedSite, parse_origin
+from .models import MAX_URL_LENGTH, EmbeddedPage, EmbedSite, allowed_origins, parse_origin
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def signature_valid(site, url, expires, signature, *, now=None):
 
 def frame_ancestors():
     """Return the `frame-ancestors` source list: the origins of the active sites, or 'none'."""
-    origins = sorted(EmbedSite.objects.active().origins())
+    origins = sorted(allowed_origins())
     return " ".join(origins) if origins else "'none'"
 
 
