@@ -16,7 +16,10 @@ class SnippetsAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, *args, **kwargs):
         with snippets.serving(request):
-            return super().changeform_view(request, *args, **kwargs)
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # here, while the snippets know the address
+        return response
 
 
 @admin.register(EmbedSite)
