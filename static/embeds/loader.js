@@ -6,8 +6,8 @@
   if (!script || !window.URLSearchParams) return;
   var origin = new URL(script.src).origin;
   var data = script.dataset;
-  var before = script.previousElementSibling;
-  var holder = before && before.hasAttribute("data-newsroom-embed") ? before
+  var sibling = script.previousElementSibling;
+  var holder = sibling && sibling.hasAttribute("data-newsroom-embed") ? sibling
     : document.querySelector("[data-newsroom-embed]:not([data-newsroom-ready])");
   if (!holder || holder.hasAttribute("data-newsroom-ready")) return;
   holder.setAttribute("data-newsroom-ready", "");
@@ -61,5 +61,14 @@
   });
   function send() { if (frame.contentWindow) frame.contentWindow.postMessage(theme(), origin); }
   if (dark.addEventListener) dark.addEventListener("change", send);
-  holder.replaceChildren(frame);
+  // Frames on one page open one after another: the first sets the frame's CSRF cookie, which
+  // the next then shares (two first visits at once would each get a secret, and one would lose).
+  var before = window.newsroomEmbeds || Promise.resolve();
+  window.newsroomEmbeds = before.then(function () {
+    return new Promise(function (done) {
+      frame.addEventListener("load", done);
+      frame.addEventListener("error", done);
+      holder.replaceChildren(frame);
+    });
+  });
 })();
