@@ -10,10 +10,13 @@ def in_frame(request):
 
     The frame's own pages live under /embed/; what the frame's script sends (reactions, comments,
     likes, reports) goes to the ordinary addresses, with the frame's address as its Referer (our
-    Referrer-Policy sends the whole URL to our own origin).
+    Referrer-Policy sends the whole URL to our own origin), unless they open a page of ours in a
+    tab of its own.
     """
     if request.path_info.startswith(EMBED_PREFIX):
         return True
+    if request.META.get("HTTP_SEC_FETCH_MODE") == "navigate":
+        return False  # our own page, opened from the frame in a tab of its own
     referer = urlsplit(request.META.get("HTTP_REFERER", ""))
     if not referer.path.startswith(request.META.get("SCRIPT_NAME", "").rstrip("/") + EMBED_PREFIX):
         return False

@@ -138,6 +138,16 @@ def test_our_own_pages_keep_their_first_party_cookies(client, site, article):
     assert "SameSite=Lax" in line and "Partitioned" not in line
 
 
+def test_our_page_opened_from_the_frame_in_a_tab_keeps_first_party_cookies(client, site, article):
+    response = client.post(
+        reverse("react", args=[article.slug]),
+        {"kind": "love"},
+        HTTP_SEC_FETCH_MODE="navigate",
+        **in_frame(article),
+    )
+    assert "Partitioned" not in cookie_line(response, "newsroom_reader")
+
+
 def test_a_referer_from_another_host_is_not_the_frame(client, site, article):
     response = client.post(
         reverse("react", args=[article.slug]),

@@ -56,6 +56,7 @@
     };
     if (window.ResizeObserver) new ResizeObserver(size).observe(document.body);
     window.addEventListener("load", size);
+    window.addEventListener("resize", size);  // the host's width changed: the height follows
     size();
     tell({ newsroom: "ready" });
   }

@@ -117,6 +117,19 @@ def frame_of(page, index=0):
     return frame
 
 
+def sized(page):
+    """Wait until the first frame is as tall as its content, as it tells the host."""
+    content = "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    inner = page.frames[1].evaluate(content)
+    expect(page.locator("iframe").first).to_have_attribute(
+        "style", re.compile(rf"height: {inner}px")
+    )
+    # No scroll bar inside: the frame's viewport holds all of its content.
+    scroll = "() => document.documentElement.scrollHeight - window.innerHeight"
+    assert page.frames[1].evaluate(scroll) <= 0
+    return inner
+
+
 def test_the_test_browser_really_blocks_unpartitioned_third_party_cookies(blocked_page, serve):
     """Without this, the journeys below would prove nothing about third-party cookies."""
     frame_origin = serve({"/probe": "<p id=seen>{cookies}</p>"}).replace("127.0.0.1", "localhost")
@@ -198,11 +211,7 @@ def test_a_reader_reacts_posts_replies_and_reports_inside_embeds_with_cookies_bl
     assert Comment.objects.get(body="On the fares page.").article_id == made.article_id
 
     # The frame is as tall as its conversation: no scroll bar inside it.
-    heights = page.evaluate(
-        "() => [...document.querySelectorAll('iframe')].map(f => f.getBoundingClientRect().height)"
-    )
-    inner = page.frames[1].evaluate("() => document.documentElement.scrollHeight")
-    assert abs(heights[0] - inner) <= 1 and heights[0] > 480
+    assert sized(page) > 480
     assert page.browser_errors == []
 
 
@@ -251,6 +260,90 @@ def test_a_page_from_an_origin_not_allowed_gets_no_frame_and_no_counts(
         page.goto(f"{stranger}/")
     expect(page.frame_locator("iframe").get_by_role("heading", name="Comments")).to_have_count(0)
     expect(page.locator("[data-newsroom-count]")).to_have_text("comments")
+
+
+def test_a_reader_logs_in_likes_sorts_edits_and_deletes_inside_the_frame(
+    blocked_page, serve, live_server, discussed_story, screenshot
+):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("ada", "ada@example.com", "a long passphrase here")
+    page = blocked_page
+    pages = {}
+    host = serve(pages)
+    EmbedSite.objects.create(name="Harbour Gazette", origins=host)
+    pages["/"] = host_page(live_server, story=discussed_story.slug)
+    page.goto(f"{host}/")
+    frame = frame_of(page)
+
+    frame.get_by_role("link", name="Log in").click()  # stays in the frame
+    frame.get_by_label("Username").fill("ada")
+    frame.get_by_label("Password").fill("a long passphrase here")
+    frame.get_by_role("button", name="Log in").click()
+    frame = frame_of(page)
+    expect(frame.get_by_text("Posting as")).to_contain_text("ada")
+    assert len(page.context.pages) == 1
+
+    grace = frame.get_by_role("article", name="Grace")
+    grace.get_by_role("button", name="Like").click()
+    expect(grace.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+
+    form = frame.get_by_role("form", name="Join the conversation")
+    form.get_by_label("Comment").fill("Signed in, framed.")
+    form.get_by_role("button", name="Post comment").click()
+    mine = frame.get_by_role("article", name="ada")
+    expect(mine).to_contain_text("Signed in, framed.")
+
+    frame.get_by_role("link", name="Newest").click()
+    expect(frame.get_by_role("link", name="Newest")).to_have_attribute("aria-current", "true")
+    expect(frame.locator("[data-thread-list] > li").first).to_contain_text("Signed in, framed.")
+
+    mine.get_by_role("button", name="Edit").click()
+    edit = frame.get_by_role("form", name="Edit your comment")
+    edit.get_by_label("Comment").fill("Signed in, framed, edited.")
+    edit.get_by_role("button", name="Save changes").click()
+    expect(mine).to_contain_text("edited.")
+
+    mine.get_by_role("button", name="Delete").click()
+    frame.get_by_role("form", name="Delete your comment").get_by_role(
+        "button", name="Delete comment"
+    ).click()
+    expect(frame.get_by_text("Signed in, framed, edited.")).to_have_count(0)
+    assert Comment.objects.get(body="Signed in, framed, edited.").deleted_at is not None
+    assert len(page.context.pages) == 1  # nothing opened a tab of ours
+    assert page.browser_errors == []
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        sized(page)
+        screenshot(page, f"embed-host-{width}")
+
+
+def test_the_frame_follows_the_host_pages_dark_preference_and_colours(
+    blocked_page, serve, live_server, discussed_story
+):
+    page = blocked_page
+    page.emulate_media(color_scheme="dark")
+    pages = {}
+    host = serve(pages)
+    EmbedSite.objects.create(name="Harbour Gazette", origins=host)
+    html = host_page(live_server, story=discussed_story.slug)
+    pages["/"] = html.replace(
+        "<div data-newsroom-embed>",
+        '<div data-newsroom-embed style="--newsroom-accent: #005a9c; '
+        '--newsroom-link: url(https://evil.example/x)">',
+    )
+    page.goto(f"{host}/")
+    frame = frame_of(page)
+    root = frame.locator("html")
+    expect(root).to_have_attribute("data-theme", "dark")
+    style = page.frames[1].evaluate(
+        "() => [getComputedStyle(document.documentElement).getPropertyValue('--accent'),"
+        " getComputedStyle(document.documentElement).getPropertyValue('--link')]"
+    )
+    assert style[0].strip() == "#005a9c"  # the host's colour
+    assert "evil" not in style[1]  # a value that could reach out is dropped
+    page.emulate_media(color_scheme="light")  # the reader switches: the frame follows
+    expect(root).to_have_attribute("data-theme", "light")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
