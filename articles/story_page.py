@@ -55,8 +55,8 @@ from accounts.models import needs_confirmation
 from comments.forms import CommentForm
 from comments.models import Comment, CommentLike, Reaction
 from comments.readers import known_reader_key
+from comments.story import last_signed_name
 from comments.threads import MAX_LEVEL, PAGE_FIELDS, Node, Replies, Skeleton, thread_pieces
-from comments.views import last_signed_name
 from newsroom.prepared import prepared
 
 from . import page_cache

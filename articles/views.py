@@ -7,7 +7,7 @@ from django.views.generic import DetailView, ListView
 from comments.models import Comment
 from comments.reactions import reaction_bar
 from comments.readers import known_reader_key
-from comments.views import story_context
+from comments.story import story_context
 
 from . import page_cache, story_page
 from .models import Article

@@ -1,7 +1,5 @@
 import functools
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,16 +7,15 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginForm
 from articles.models import Article, published_story
-from newsroom.prepared import prepared
+from articles.views import ArticleDetailView
 
 from . import ratelimits, services, tokens
 from .forms import (
@@ -30,8 +27,9 @@ from .forms import (
 from .models import Comment
 from .moderation import CommentRefused
 from .reactions import ReactionRefused, reaction_bar, reaction_message, reaction_set
-from .readers import client_ip, get_reader, known_reader_key
-from .threads import parse_sort, thread_page
+from .readers import client_ip, get_reader
+from .story import new_comment_form, request_reader_key, story_context
+from .threads import thread_page
 from .tokens import make_token
 
 # Forms that mail the address typed into them: limited per address too.
@@ -68,11 +66,6 @@ def is_fetch(request):
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _reader_key(request):
-    reader = getattr(request, "_reader", None)
-    return reader.key if reader is not None else known_reader_key(request)
-
-
 def _story_or_404(slug):
     """Return the published story a reader writes to (the lookup compiled once), or raise 404."""
     article = published_story.first(slug, timezone.now())
@@ -84,87 +77,13 @@ def _story_or_404(slug):
 def _published_comment(request, pk):
     """Return a comment the reader may see on a published story, or raise 404."""
     return get_object_or_404(
-        Comment.objects.visible_to(_reader_key(request)).select_related("article"),
+        Comment.objects.visible_to(request_reader_key(request)).select_related("article"),
         pk=pk,
         article__in=Article.objects.published(),
     )
 
 
-def _as_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def story_context(request, article, *, form=None):
-    """Return the template context of a story's comment section."""
-    reader_key = _reader_key(request)
-    sort = parse_sort(request.GET.get("sort"))
-    cursor = request.GET.get("after", "")
-    thread = _as_int(request.GET.get("thread"))
-    page = thread_page(article, reader_key=reader_key, sort=sort, cursor=cursor, thread=thread)
-    if thread is not None and not page.threads:
-        page = thread_page(article, reader_key=reader_key, sort=sort)
-    if form is None and article.comments_open:
-        form = _new_comment_form(request, article, reader_key)
-    story_url = article.get_absolute_url()
-    return {
-        "comment_page": page,
-        "comment_count": article.comments.live().count(),
-        "comment_form": form,
-        "comments_open": article.comments_open,
-        "comment_paged": bool(cursor),
-        "comment_sorts": [
-            (key, label, f"{story_url}?{urlencode({'sort': key})}#comments")
-            for key, label in SORT_LABELS
-        ],
-        "comment_more_url": (
-            f"{story_url}?{urlencode({'sort': page.sort, 'after': page.next_cursor})}#comments"
-            if page.next_cursor
-            else ""
-        ),
-        "comment_list_url": reverse("comment_list", kwargs={"slug": article.slug}),
-        "can_see_deleted": request.user.is_staff,
-        "comment_max_length": settings.NEWSROOM["COMMENT_MAX_LENGTH"],
-    }
-
-
-def _new_comment_form(request, article, reader_key, **kwargs):
-    """An empty comment form; a returning guest finds the name they signed their last one with."""
-    kwargs["browser"] = tokens.issuing_browser(request)
-    if request.user.is_authenticated:
-        return CommentForm(article=article, reader_is_guest=False, **kwargs)
-    initial = {}
-    if reader_key:
-        initial["author_name"] = last_signed_name(reader_key)
-    return CommentForm(article=article, initial=initial, **kwargs)
-
-
-@prepared
-def _last_names(reader_key):
-    return (
-        Comment.objects.by_reader(reader_key).order_by("-created_at").values_list("author_name")[:1]
-    )
-
-
-def last_signed_name(reader_key):
-    """Return the name a reader signed their last comment with, or ""."""
-    row = _last_names.first_row(reader_key)
-    return row[0] if row else ""
-
-
-SORT_LABELS = [
-    ("oldest", gettext_lazy("Oldest")),
-    ("newest", gettext_lazy("Newest")),
-    ("liked", gettext_lazy("Most liked")),
-]
-
-
 def _render_story(request, article, form, status):
-    # Imported here: the story view imports this module for its comment context.
-    from articles.views import ArticleDetailView
-
     view = ArticleDetailView()
     view.setup(request, slug=article.slug)
     view.object = article
@@ -184,7 +103,7 @@ def _thread_payload(request, comment):
     """Return the JSON a script needs to redraw the comment's thread and the count."""
     article = comment.article
     root = comment.thread_id or comment.pk
-    page = thread_page(article, reader_key=_reader_key(request), thread=root)
+    page = thread_page(article, reader_key=request_reader_key(request), thread=root)
     html = ""
     if page.threads:
         html = render_to_string(
@@ -333,8 +252,8 @@ def comment_reply(request, pk):
     if not article.comments_open:
         messages.error(request, _("Comments are closed on this story."))
         return redirect(parent.get_absolute_url())
-    form = _new_comment_form(
-        request, article, _reader_key(request), auto_id=f"reply-{parent.pk}-%s"
+    form = new_comment_form(
+        request, article, request_reader_key(request), auto_id=f"reply-{parent.pk}-%s"
     )
     template = "comments/_comment_form.html" if is_fetch(request) else "comments/reply.html"
     return TemplateResponse(
@@ -346,7 +265,7 @@ def comment_reply(request, pk):
 
 def _own_comment(request, pk):
     comment = _published_comment(request, pk)
-    if not comment.is_by(_reader_key(request)):
+    if not comment.is_by(request_reader_key(request)):
         raise PermissionDenied(_("You can only change your own comments."))
     return comment
 

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 
+from articles.views import ArticleDetailView
+
 from ..models import Comment
 from ..threads import DEFAULT_SORT, PAGE_FIELDS, ThreadPage, build_threads
 
@@ -64,9 +66,6 @@ class InPlaceMixin:
         if not self.has_moderate_permission(request):
             return self._denied(request)
         comment = get_object_or_404(Comment.objects.select_related("article"), pk=object_id)
-        # Imported here: the story view imports the comments app, which loads this admin.
-        from articles.views import ArticleDetailView
-
         view = ArticleDetailView(request=request, args=(), kwargs={})
         view.object = comment.article
         context = view.get_context_data(object=comment.article)
