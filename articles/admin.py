@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from comments.admin import reaction_summary
 from embeds import snippets
-from embeds.admin import SnippetsAdmin, merge_conversations
+from embeds.admin import EmbeddedSiteFilter, SnippetsAdmin, merge_conversations
 
 from .models import Article, ArticleLink
 
@@ -29,7 +29,7 @@ class ArticleAdmin(SnippetsAdmin):
         "moderation_mode",
         "reactions_enabled",
         "published_at",
-        ("embedded_pages__site", admin.RelatedOnlyFieldListFilter),
+        EmbeddedSiteFilter,
     ]
     search_fields = ["headline", "caption", "body", "byline"]
     prepopulated_fields = {"slug": ["headline"]}

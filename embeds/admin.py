@@ -55,6 +55,25 @@ class EmbeddedPageAdmin(admin.ModelAdmin):
         return False  # pages are made by their first embed; a page moves with its story's merge
 
 
+class EmbeddedSiteFilter(admin.SimpleListFilter):
+    """Stories made for embedding sites' pages: any site's, or one site's."""
+
+    title = gettext_lazy("embedded page of")
+    parameter_name = "embedded_site"
+
+    def lookups(self, request, model_admin):
+        sites = EmbedSite.objects.values_list("pk", "name")
+        return [("any", _("Any site")), *((str(pk), name) for pk, name in sites)]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if value == "any":
+            return queryset.filter(embedded_pages__isnull=False).distinct()
+        if value.isdigit() and len(value) < 19:
+            return queryset.filter(embedded_pages__site_id=int(value)).distinct()
+        return queryset
+
+
 class MergeForm(forms.Form):
     target = forms.ModelChoiceField(
         queryset=Article.objects.all(),

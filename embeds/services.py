@@ -149,13 +149,12 @@ def page_story(*, url, title="", expires="", signature="", ip="", referer="", no
         raise EmbedRefused(
             _("Only the site's own pages may ask for their conversation."), status=403
         )
-    if site.is_signed:
-        if not signature_valid(site, url, expires, signature, now=now):
-            raise EmbedRefused(
-                _("This page's address is not signed, or its signature expired."), status=403
-            )
-    elif not site.auto_create_stories:
+    if not site.auto_create_stories:
         raise EmbedRefused(_("There is no conversation for this page."), status=404)
+    if site.is_signed and not signature_valid(site, url, expires, signature, now=now):
+        raise EmbedRefused(
+            _("This page's address is not signed, or its signature expired."), status=403
+        )
     try:
         network = Reader(key="", ip=ip).network_hash
         rate = settings.NEWSROOM["EMBED_PAGE_RATE"]

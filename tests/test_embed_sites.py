@@ -231,6 +231,12 @@ def test_a_signed_page_gets_its_story(signed_site):
     assert EmbeddedPage.objects.get().url == f"{HOST}/a"
 
 
+def test_a_signed_page_of_a_site_that_makes_no_stories_gets_none(signed_site):
+    EmbedSite.objects.update(auto_create_stories=False)
+    assert ask(**signed(f"{HOST}/a")).status_code == 404
+    assert not Article.objects.exists()
+
+
 # Counts for listing pages
 
 
