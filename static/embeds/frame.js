@@ -73,7 +73,7 @@
     var link = event.target.closest && event.target.closest('a[href*="/accounts/login/"]');
     if (link && login) {
       event.preventDefault();
-      location.assign(login);
+      location.assign(login + location.hash);  // the host's origin and theme come along
     }
   });
 })();
