@@ -8,7 +8,7 @@ from comments.admin import reaction_summary
 from embeds import snippets
 from embeds.admin import EmbeddedSiteFilter, SnippetsAdmin, merge_conversations
 
-from .models import Article, ArticleLink
+from .models import Article, ArticleLink, Tag, teasers_changed
 
 # Bulk updates skip save() and its `updated_at`: bump the version cached story pages are keyed on.
 CHANGED = {"page_version": F("page_version") + 1}
@@ -18,6 +18,12 @@ class ArticleLinkInline(admin.TabularInline):
     model = ArticleLink
     extra = 1
     fields = ["kind", "title", "url", "position"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
 
 
 @admin.register(Article)
@@ -35,10 +41,24 @@ class ArticleAdmin(SnippetsAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     date_hierarchy = "published_at"
     inlines = [ArticleLinkInline]
+    autocomplete_fields = ["tags"]
     readonly_fields = ["reactions", "embed_snippet"]
     actions = ["publish_now", "unpublish", "close_comments", "open_comments", merge_conversations]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "byline", "body", "reaction_prompt"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "headline",
+                    "slug",
+                    "standfirst",
+                    "byline",
+                    "body",
+                    "reaction_prompt",
+                    "tags",
+                ]
+            },
+        ),
         (
             _("Media"),
             {"fields": ["caption", "image_url", "image_alt", "video_url", "video_credit"]},
@@ -59,6 +79,22 @@ class ArticleAdmin(SnippetsAdmin):
         (_("Embed on another site"), {"fields": ["embed_snippet"]}),
     ]
 
+    # What a teaser on another story links to (Article.teasers) may have changed.
+    TEASER_FIELDS = {"headline", "slug", "status", "published_at"}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or self.TEASER_FIELDS & set(form.changed_data):
+            teasers_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        teasers_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        teasers_changed()
+
     @admin.display(description=_("What readers think"))
     def reactions(self, obj):
         return reaction_summary(obj) if obj.pk else "—"
@@ -72,6 +108,7 @@ class ArticleAdmin(SnippetsAdmin):
         count = queryset.exclude(status=Article.Status.PUBLISHED).update(
             status=Article.Status.PUBLISHED, published_at=timezone.now(), **CHANGED
         )
+        teasers_changed()
         self.message_user(
             request,
             ngettext("Published %d story.", "Published %d stories.", count) % count,
@@ -83,6 +120,7 @@ class ArticleAdmin(SnippetsAdmin):
         count = queryset.filter(status=Article.Status.PUBLISHED).update(
             status=Article.Status.DRAFT, **CHANGED
         )
+        teasers_changed()
         self.message_user(
             request,
             ngettext("Unpublished %d story.", "Unpublished %d stories.", count) % count,

@@ -96,7 +96,11 @@ class ArticleList(generics.ListAPIView):
     pagination_class = ArticlePagination
 
     def get_queryset(self):
-        return Article.objects.published().annotate(comment_count=Comment.objects.count_for())
+        return (
+            Article.objects.published()
+            .annotate(comment_count=Comment.objects.count_for())
+            .prefetch_related("tags")
+        )
 
 
 @extend_schema_view(get=extend_schema(operation_id="getArticle"))
@@ -110,7 +114,7 @@ class ArticleDetail(generics.RetrieveAPIView):
         return (
             Article.objects.published()
             .annotate(comment_count=Comment.objects.count_for())
-            .prefetch_related("links")
+            .prefetch_related("links", "tags")
         )
 
     def get_serializer_context(self):

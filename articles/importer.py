@@ -8,12 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Article, ArticleLink
+from .models import Article, ArticleLink, Tag, teasers_changed
 
 PROMPT = "What do you think?"
 CAPTION_MAX = 200
 VIDEO_LINE = re.compile(r"^Videos? by\b", re.IGNORECASE)
 RELATED_LINE = re.compile(r"^RELATED:\s*(?P<title>.+)$")
+# A tag line is names only: capitalised words, nothing a sentence or a headline would need.
+NAME_WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
+HEADLINE_WORDS = frozenset(
+    "a an and as at by for from in into is are of on or over says the to was were with".split()
+)
+LONGEST_TAG_WORDS = 4
 
 
 class StoryImportError(Exception):
@@ -29,6 +35,7 @@ class ParsedStory:
     paragraphs: list = field(default_factory=list)
     related: list = field(default_factory=list)  # (title, paragraphs before it)
     teasers: list = field(default_factory=list)
+    tags: list = field(default_factory=list)
 
 
 def read_text(path):
@@ -55,7 +62,38 @@ def looks_like_caption(block):
     return len(block) <= CAPTION_MAX and not block.endswith((".", "!", "?", ":", "”", '"'))
 
 
-def parse_story(text, *, name="story"):
+def tag_names(block, *, known=frozenset()):
+    """Return the names on a line of bare name tags, or None if the line is not one.
+
+    Wire copy puts the story's tags after the teasers as one run of names with nothing between
+    them ("Kate Middleton Meghan Markle Prince Harry Prince William"), so where one name ends is
+    a guess. The rule: every word is capitalised, and none is a word a headline needs ("the",
+    "says", "of"...); the line then splits, left to right, into tags we already know (`known`,
+    compared in lower case, longest first) and two-word names (a first name and a surname).
+    A line that leaves a word over is a headline, not tags: "Prince Harry Meets Meghan Markle"
+    stays a teaser. A three-word name ("Donald Trump Jr") is read right once it is a known tag.
+    """
+    words = block.split()
+    if len(words) < 2 or any(
+        not NAME_WORD.match(word) or not word[0].isupper() or word.casefold() in HEADLINE_WORDS
+        for word in words
+    ):
+        return None
+    names, at = [], 0
+    while at < len(words):
+        for size in range(min(LONGEST_TAG_WORDS, len(words) - at), 0, -1):
+            if " ".join(words[at : at + size]).casefold() in known:
+                break
+        else:
+            size = 2
+        if at + size > len(words):
+            return None
+        names.append(" ".join(words[at : at + size]))
+        at += size
+    return names
+
+
+def parse_story(text, *, name="story", known_tags=frozenset()):
     blocks = blocks_of(text)
     if not blocks:
         raise StoryImportError(f"{name}: file is empty.")
@@ -67,7 +105,9 @@ def parse_story(text, *, name="story"):
         story.caption, rest = rest[0], rest[1:]
     after_prompt = False
     for block in rest:
-        if after_prompt:
+        if after_prompt and (names := tag_names(block, known=known_tags)):
+            story.tags += [name for name in names if name not in story.tags]
+        elif after_prompt:
             story.teasers.append(block)
         elif block.rstrip() == PROMPT:
             story.reaction_prompt = block
@@ -97,7 +137,9 @@ def unique_slug(headline, *, exclude_pk=None):
 def article_import(*, path, publish=True):
     """Create or update the Article for one story file; return (article, created)."""
     path = Path(path)
-    story = parse_story(read_text(path), name=str(path))
+    text = read_text(path)
+    known = {name.casefold() for name in Tag.objects.values_list("name", flat=True)}
+    story = parse_story(text, name=str(path), known_tags=known)
     article = Article.objects.filter(source_name=path.name).first()
     created = article is None
     if created:
@@ -112,6 +154,7 @@ def article_import(*, path, publish=True):
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
     article.save()
+    article.tags.set(Tag.named(story.tags))
     article.links.all().delete()
     ArticleLink.objects.bulk_create(
         [
@@ -119,20 +162,11 @@ def article_import(*, path, publish=True):
             for title, at in story.related
         ]
         + [
-            ArticleLink(
-                article=article,
-                kind=ArticleLink.Kind.TEASER,
-                title=title,
-                url=teaser_url(title),
-                position=index,
-            )
+            # No URL: the story page links a teaser to its story while that story is published
+            # here (Article.teasers), including one published after this import.
+            ArticleLink(article=article, kind=ArticleLink.Kind.TEASER, title=title, position=index)
             for index, title in enumerate(story.teasers)
         ]
     )
+    teasers_changed()
     return article, created
-
-
-def teaser_url(title):
-    """Link a teaser to the published story with that headline, when we have it."""
-    match = Article.objects.published().filter(headline__iexact=title).first()
-    return match.get_absolute_url() if match else ""

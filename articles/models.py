@@ -1,11 +1,14 @@
 from datetime import timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.prepared import prepared, update
@@ -31,6 +34,41 @@ class ArticleQuerySet(models.QuerySet):
     def mark_changed(self):
         """Tell cached story pages that what readers see on these stories has changed."""
         return self.update(page_version=NEXT_PAGE_VERSION)
+
+    def named_by(self, titles):
+        """Stories a teaser could name: by headline, case and spacing aside, or by slug."""
+        titles = [title for title in titles if title.strip()]
+        if not titles:
+            return self.none()
+        match = Q(slug__in={slugify(title) for title in titles} - {""})
+        for title in {headline_key(title) for title in titles}:
+            match |= Q(headline__iexact=title)
+        return self.filter(match)
+
+    def with_teasers(self):
+        return self.filter(pk__in=ArticleLink.objects.teasers().values("article_id"))
+
+
+def headline_key(text):
+    """A headline as teasers are matched on it: its words, case aside."""
+    return " ".join(text.split()).casefold()
+
+
+def teasers_changed():
+    """Tell the cached pages that show teasers that a story a teaser may name has changed.
+
+    Called where a story is published, unpublished, renamed or deleted (the admin, the importer):
+    a teaser becomes a link, or stops being one, on every page at once. Publishing is rare, so
+    redrawing every page with teasers beats tracking which teaser names which story. A story
+    whose publication time arrives by itself is picked up when cached pages expire, like the
+    rest of "More stories".
+    """
+    return Article.objects.with_teasers().mark_changed()
+
+
+class Teaser(NamedTuple):
+    title: str
+    href: str
 
 
 NEXT_PAGE_VERSION = F("page_version") + 1
@@ -99,6 +137,9 @@ class Article(models.Model):
     # Bumped by every write that changes what readers see below the story (comments, likes,
     # reactions, moderation); with `updated_at` it keys the cached page (articles.page_cache).
     page_version = models.PositiveBigIntegerField(default=0, editable=False)
+    tags = models.ManyToManyField(
+        "Tag", verbose_name=_("tags"), blank=True, related_name="articles"
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -149,7 +190,24 @@ class Article(models.Model):
         return safe_href(self.video_url)
 
     def teasers(self):
-        return [link for link in self.links.all() if link.kind == ArticleLink.Kind.TEASER]
+        """Return the next-story teasers as Teasers, each linked to its story when we have it.
+
+        An editor's own URL wins; otherwise the published story whose headline (case and spacing
+        aside) or slug the teaser names. One query for all of them, none without teasers.
+        """
+        links = [link for link in self.links.all() if link.kind == ArticleLink.Kind.TEASER]
+        unlinked = [link.title for link in links if not link.href]
+        stories = Article.objects.published().exclude(pk=self.pk).named_by(unlinked)
+        by_name = {}
+        for story in stories.only("headline", "slug") if unlinked else ():
+            by_name.setdefault(headline_key(story.headline), story)
+            by_name.setdefault(story.slug, story)
+        teasers = []
+        for link in links:
+            story = by_name.get(headline_key(link.title)) or by_name.get(slugify(link.title))
+            href = link.href or (story.get_absolute_url() if story else "")
+            teasers.append(Teaser(link.title, href))
+        return teasers
 
     @property
     def comments_close_at(self):
@@ -195,6 +253,35 @@ def story_changed(pk):
     return _bump_page_version.execute(pk)
 
 
+class Tag(models.Model):
+    """A name a story is about (a person, a place, a topic), shown with the story."""
+
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
+        verbose_name = _("tag")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def named(cls, names):
+        """Return the tags with these names, in their order, making the ones we lack."""
+        tags = []
+        for name in names:
+            name = " ".join(name.split())[: cls._meta.get_field("name").max_length]
+            tag = cls.objects.filter(name__iexact=name).first()
+            tags.append(tag or cls.objects.create(name=name))
+        return tags
+
+
+class ArticleLinkQuerySet(models.QuerySet):
+    def teasers(self):
+        return self.filter(kind=ArticleLink.Kind.TEASER)
+
+
 class ArticleLink(models.Model):
     """A related link inside the story, or a teaser for the next story, in editor's order."""
 
@@ -209,6 +296,8 @@ class ArticleLink(models.Model):
         _("URL"), max_length=500, blank=True, help_text=_("Full URL or a site path.")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ArticleLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

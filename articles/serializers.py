@@ -22,6 +22,9 @@ class ReactionCountSerializer(serializers.Serializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name", help_text="Names the story is about."
+    )
     comment_count = serializers.IntegerField(read_only=True)
     comments_open = serializers.BooleanField(read_only=True)
 
@@ -39,6 +42,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "comment_count",
             "comments_open",
             "reactions_enabled",
+            "tags",
         ]
 
     def get_url(self, article) -> str:

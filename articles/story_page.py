@@ -217,7 +217,7 @@ def _sort_key(comment, sort):
     if sort == "liked":
         return (-comment.like_count, -comment.pk)
     moment = comment.created_at.timestamp()
-    return (-moment, -comment.pk) if sort == "newest" else (moment, comment.pk)
+    return (-moment, -comment.pk) if sort in ("newest", "picks") else (moment, comment.pk)
 
 
 @prepared
@@ -393,6 +393,8 @@ def _place_held(shared, comment, levels, replying, after, edits):
     for each held comment placed, its Skeleton and the list it sits in, for its own held replies.
     """
     parent = comment.parent_id
+    if shared["sort"] == "picks" and not shared["focused"]:
+        return None  # the picks view shows editor's picks alone, and a held comment is none
     if parent is None:
         if shared["focused"]:
             return None

@@ -7,4 +7,5 @@ app_name = "articles"
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
     path("stories/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("stories/<slug:slug>/live/", views.story_live, name="live"),
 ]

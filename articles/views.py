@@ -2,6 +2,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from comments.models import Comment
@@ -9,7 +10,7 @@ from comments.reactions import reaction_bar
 from comments.readers import known_reader_key
 from comments.story import story_context
 
-from . import page_cache, story_page
+from . import live, page_cache, story_page
 from .models import Article
 
 
@@ -27,7 +28,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().prefetch_related("links")
+        return Article.objects.published().prefetch_related("links", "tags")
 
     def get(self, request, *args, **kwargs):
         if not page_cache.serves(request):
@@ -72,15 +73,28 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["more_stories"] = (
-            Article.objects.published()
+        context["teasers"] = teasers = self.object.teasers()
+        # A story a teaser already links to is not listed twice.
+        teased = {teaser.href for teaser in teasers}
+        context["more_stories"] = [
+            story
+            for story in Article.objects.published()
             .exclude(pk=self.object.pk)
             .only("headline", "slug", "caption", "published_at")[:4]
-        )
+            if story.get_absolute_url() not in teased
+        ]
+        # Before the comments are read: what is decided after this, the page may not hold.
+        context["live"] = live.page_state(self.object)
         if self.object.reactions_open:
             context["reaction_bar"] = reaction_bar(self.object, known_reader_key(self.request))
         context.update(story_context(self.request, self.object, form=kwargs.get("comment_form")))
         return context
+
+
+@require_safe
+def story_live(request, slug):
+    """What changed on an open story page since its version: see articles.live."""
+    return live.respond(request, slug)
 
 
 def _database_status():

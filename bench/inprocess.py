@@ -89,6 +89,11 @@ def main():
     parser.add_argument("--size", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--writes", action="store_true", help="time comment and reaction POSTs")
+    parser.add_argument(
+        "--reader",
+        choices=["guest", "account"],
+        help="time (and profile) the page for a known reader of bench/readers.py instead",
+    )
     args = parser.parse_args()
     run.WORK.mkdir(parents=True, exist_ok=True)
     run.setup_django()
@@ -103,10 +108,18 @@ def main():
 
     client = Client(HTTP_HOST="127.0.0.1")
     path = story.get_absolute_url()
+    if args.reader:
+        from bench.readers import known_readers
+
+        cookie = known_readers(story)[args.reader]
+        anonymous = mean_ms(client, path, args.repeat)
+        print(f"story {args.size} anonymous {anonymous:.3f} ms")
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=cookie)
     trivial = mean_ms(client, run.TRIVIAL_PATH, args.repeat)
     cached = mean_ms(client, path, args.repeat)
     size = len(client.get(path).content)
-    print(f"trivial {trivial:.3f} ms, story {args.size} cached {cached:.3f} ms ({size} bytes)")
+    who = f"{args.reader} reader" if args.reader else "cached"
+    print(f"trivial {trivial:.3f} ms, story {args.size} {who} {cached:.3f} ms ({size} bytes)")
     print(f"ratio {trivial / cached:.2f}x")
     if args.writes:
         time_writes(story, args.repeat, args.profile)
@@ -117,7 +130,7 @@ def main():
         for _ in range(args.repeat):
             client.get(path)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats(SORT).print_stats(45)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ in-process timings.
 
 import uuid
 
+HELD_BODY = "My reply, waiting for an editor."
+
 
 def _engage(story, reader_key, name):
     from django.db.models import F
@@ -28,7 +30,7 @@ def _engage(story, reader_key, name):
         depth=1,
         reader_key=reader_key,
         author_name=name,
-        body="My reply, waiting for an editor.",
+        body=HELD_BODY,
         status=Comment.Status.PENDING,
     )
     story_changed(story.pk)
@@ -55,3 +57,36 @@ def known_readers(story):
         "guest": f"{COOKIE_NAME}={cookie}",
         "account": f"{settings.SESSION_COOKIE_NAME}={session}",
     }
+
+
+def state_problems(html, *, engaged):
+    """Return what is wrong with a story page's reader state; [] if it is as the bench says.
+
+    An engaged reader (above) must see their reaction pressed, exactly two likes marked and
+    their held reply with its notice; anyone else sees none of that.
+    """
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(html, "html.parser")
+    pressed = [b["value"] for b in page.select("form[data-reactions] button[aria-pressed=true]")]
+    likes = [
+        form
+        for form in page.select("form[data-like]")
+        if form.button is not None and form.button.get("aria-pressed") == "true"
+    ]
+    held = [
+        comment
+        for comment in page.select("article.comment--pending")
+        if HELD_BODY in comment.get_text() and comment.select_one(".comment__notice")
+    ]
+    seen = {"reaction pressed": pressed, "likes marked": len(likes), "held replies": len(held)}
+    wanted = (
+        {"reaction pressed": ["love"], "likes marked": 2, "held replies": 1}
+        if engaged
+        else {"reaction pressed": [], "likes marked": 0, "held replies": 0}
+    )
+    return [
+        f"{what}: {seen[what]!r}, expected {wanted[what]!r}"
+        for what in wanted
+        if seen[what] != wanted[what]
+    ]

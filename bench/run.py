@@ -63,6 +63,10 @@ def parse_args(argv=None):
     parser.add_argument("--skip-writes", action="store_true", help="skip write load and kill")
     parser.add_argument("--write-duration", type=int, default=30)
     parser.add_argument("--clients", type=int, default=64, help="write-load clients")
+    parser.add_argument(
+        "--live", action="store_true", help="also 1,000 idle live pages (bench/live_idle.py)"
+    )
+    parser.add_argument("--live-pages", type=int, default=1000, help="open pages for --live")
     return parser.parse_args(argv)
 
 
@@ -210,6 +214,28 @@ def measure(server, paths, args, *, duration=None, warmup=None, quiet=False):
             f"p99 {result.p99_ms:>8.2f} ms  non-2xx {result.non_2xx}"
         )
     return results
+
+
+def check_reader_states(server, paths):
+    """Stop the run unless each page shows the reader state its row claims, as served.
+
+    A known reader's row must get their reaction pressed, two likes marked and their held reply
+    on the page (bench/readers.py); the anonymous rows must get none of it.
+    """
+    from bench.readers import state_problems
+
+    for name, path, *headers in paths:
+        if "gzip" in name:
+            continue
+        request = urllib.request.Request(server.base_url + path)
+        for header in headers:
+            key, value = header.split(":", 1)
+            request.add_header(key.strip(), value.strip())
+        html = urllib.request.urlopen(request, timeout=120).read().decode()
+        problems = state_problems(html, engaged="reader" in name)
+        if problems:
+            sys.exit(f"{name}: the page is not in the state the bench reports: {problems}")
+        print(f"  {name}: state as stated")
 
 
 def measure_against_ceiling(server, pages, args):
@@ -372,9 +398,9 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
     if writes:
         lines += [
             "",
-            "| Write run | writes/s | accepted | errors | database is locked | audit "
-            "| worker RSS MiB |",
-            "|---|---:|---:|---:|---:|---|---|",
+            "| Write run | writes/s | accepted | refused (why) | errors | pages between posts "
+            "(p50 ms) | database is locked | audit | worker RSS MiB |",
+            "|---|---:|---:|---|---:|---|---:|---|---|",
         ]
     for name, result in writes.items():
         audit = result.get("audit") or {}
@@ -385,13 +411,39 @@ def report(info, args, facts, reads, ceiling, incumbent, writes):
         )
         if "integrity_check" in result:
             verdict += f"; integrity_check {result['integrity_check']}"
+        reasons = ", ".join(f"{why}: {n}" for why, n in result.get("refusal_reasons", {}).items())
+        refused = f"{result.get('refusals', '—')}" + (f" ({reasons})" if reasons else "")
+        pages = (
+            f"{result['pages_between_posts']} ({result.get('page_p50_ms')})"
+            + (f", {result['page_errors']} failed" if result.get("page_errors") else "")
+            if "pages_between_posts" in result
+            else "—"
+        )
         lines.append(
             f"| {name} | {result.get('writes_per_second', '—')} | "
-            f"{result.get('writes_accepted', '—')} | {result.get('errors', '—')} | "
-            f"{result.get('database_is_locked', '—')} | {verdict} | "
+            f"{result.get('writes_accepted', '—')} | {refused} | {result.get('errors', '—')} | "
+            f"{pages} | {result.get('database_is_locked', '—')} | {verdict} | "
             f"{result.get('worker_rss_mib', '—')} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def live_report(live):
+    """Summarise bench/live_idle.py's result (its own report has every figure)."""
+    if "failed" in live:
+        return f"Idle live pages: FAILED: {'; '.join(live['failed'])}\n"
+    pages, idle = live["pages"], live["idle"]
+    unchanged = live["wrk"]["unchanged poll (304)"]
+    return (
+        f"Idle live pages: {pages['pages']} pages polling every {pages['interval_s']:.0f} s "
+        f"({pages['polls_per_second']} polls/s, {pages['not_modified']} 304, "
+        f"{pages['other']} other) cost the server "
+        f"{pages['server_cpu_percent_of_one_core']}% of one core "
+        f"(idle: {idle['server_cpu_percent_of_one_core']}%), worker RSS {pages['worker_rss_mib']} "
+        f"MiB; an unchanged poll runs at {unchanged['x_ceiling']}× the trivial view "
+        f"({live['in_process_ms']['unchanged poll (304)']} ms in-process against "
+        f"{live['in_process_ms']['trivial view']} ms).\n"
+    )
 
 
 def main(argv=None):
@@ -437,6 +489,7 @@ def main(argv=None):
     print(f"\nRead load: newsroom under gunicorn ({args.worker_class})")
     server = Server(name="read", env=app_env(sqlite_path=SQLITE_PATH), config=server_config(args))
     with server:
+        check_reader_states(server, paths)
         first = measure(server, [("trivial view", TRIVIAL_PATH)], args)
         reads = measure_against_ceiling(server, paths, args)
         # Not the ceiling: the trivial view padded to the story page's size, to show what the
@@ -472,8 +525,8 @@ def main(argv=None):
         writes["write load, SQLite"] = run_script("write_load.py", *flags, env=outer_env)
         # Browser-like readers without JavaScript: post, follow the redirect to the page drawn
         # for them, post the next form from it (issue 13).
-        writes["write load, following redirects, SQLite"] = run_script(
-            "write_load.py", *flags, "--follow", env=outer_env
+        writes[f"journey: {args.clients} browsers post the form, follow the redirect, SQLite"] = (
+            run_script("write_load.py", *flags, "--follow", env=outer_env)
         )
         if outer_env.get("DATABASE_URL"):
             writes["write load, PostgreSQL"] = run_script(
@@ -490,12 +543,26 @@ def main(argv=None):
             )
         writes["kill test, SQLite"] = run_script("kill_test.py", *flags, env=outer_env)
 
+    live = None
+    if args.live:
+        flags = [f"--pages={args.live_pages}", *server_config(args).flags()]
+        live = run_script("live_idle.py", *flags, env=outer_env)
+
     text = report(info, args, facts, reads, ceiling, incumbent, writes)
+    if live is not None:
+        text += "\n" + live_report(live)
     print("\n" + text)
     (WORK / "latest.md").write_text(text)
     save_json(
         "results.json",
-        {"machine": info, "facts": facts, "reads": reads, "ceiling": ceiling, "writes": writes},
+        {
+            "machine": info,
+            "facts": facts,
+            "reads": reads,
+            "ceiling": ceiling,
+            "writes": writes,
+            "live": live,
+        },
     )
     shutil.copy(WORK / "latest.md", WORK / f"results-{time.strftime('%Y%m%d-%H%M%S')}.md")
 

@@ -5,8 +5,11 @@ Write load driven by wrk and a Lua script, so the load generator is C, not 64 Py
     DATABASE_URL=postgres://root@127.0.0.1:5432/h_bench \
         .venv/bin/python bench/wrk_writes.py --postgres
 
-One GET of the story page gives a CSRF cookie and token and the comment form's signed timestamp;
-then wrk posts, half comments and half reactions, the way a browser with JavaScript off does.
+One GET of the story page gives a CSRF cookie and token; then wrk posts, half comments and half
+reactions, the way a browser with JavaScript off does. A comment form's token is good for one
+comment (comments/tokens.py) and wrk cannot read it from a page between posts, so the script is
+handed a list of them, signed here with the server's key for that browser exactly as the page
+signs its own (an hour old, so past the minimum age): each comment posts a token of its own.
 Every comment body carries a unique marker; no request carries a reader cookie, so every post is
 a new guest: each comment is a new row and each reaction a new reader's row. The Lua script
 counts answers by status and kind. Afterwards the audit checks, in the database: every 2xx/3xx
@@ -36,11 +39,15 @@ LUA = r"""
 -- Globals, not locals: thread:get() reads them from each thread's state.
 counts = {}
 id = 0
+threads_count = 1
 local threads = {}
 local n = 0
+local comments = 0
+local tokens = {%(tokens)s}
 
 function setup(thread)
   thread:set("id", #threads + 1)
+  thread:set("threads_count", %(wrk_threads)d)
   table.insert(threads, thread)
 end
 
@@ -57,7 +64,10 @@ function request()
     ["Cookie"] = "%(cookie)s",
   }
   if n %% 2 == 0 then
-    local body = "author_name=Bench&ts=%(ts)s&csrfmiddlewaretoken=%(token)s"
+    -- Each thread takes every threads_count-th token, so no two comments share one.
+    local ts = tokens[comments * threads_count + id] or "spent"
+    comments = comments + 1
+    local body = "author_name=Bench&ts=" .. ts .. "&csrfmiddlewaretoken=%(token)s"
       .. "&body=Load+comment+%(run)s-" .. id .. "-" .. n .. "+with+some+words+of+its+own"
     return wrk.format("POST", "%(comment_path)s", headers, body)
   end
@@ -101,12 +111,15 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (PostgreSQL)")
+    parser.add_argument(
+        "--tokens", type=int, default=20_000, help="comment tokens to sign; more than are posted"
+    )
     add_server_arguments(parser)
     return parser.parse_args(argv)
 
 
 def fetch_form(base_url, path):
-    """GET the page once: the CSRF cookie, the form's token and signed timestamp."""
+    """GET the page once: the CSRF cookie and token, and the secret the cookie holds."""
     from django.conf import settings
 
     host, port = base_url.removeprefix("http://").split(":")
@@ -119,8 +132,16 @@ def fetch_form(base_url, path):
         cookies.load(header)
     cookie = cookies[settings.CSRF_COOKIE_NAME].value
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
-    ts = re.search(r'name="ts" value="([^"]+)"', html)[1]
-    return f"{settings.CSRF_COOKIE_NAME}={cookie}", token, ts
+    return f"{settings.CSRF_COOKIE_NAME}={cookie}", token, cookie
+
+
+def form_tokens(article, secret, count):
+    """Sign `count` comment-form tokens for the browser holding `secret`, as the page does."""
+    from comments.tokens import browser_hash, make_token
+
+    browser = browser_hash(secret)
+    issued_at = time.time() - 3600  # past the minimum age, well within the maximum
+    return [make_token(article, browser=browser, issued_at=issued_at) for _ in range(count)]
 
 
 def audit(article, run_id, statuses, connections):
@@ -175,15 +196,16 @@ def main(argv=None):
 
     run_id = secrets.token_hex(4)
     with server:
-        cookie, token, ts = fetch_form(server.base_url, article.get_absolute_url())
-        time.sleep(3.5)  # the signed timestamp must age past COMMENT_MIN_SECONDS
+        cookie, token, secret = fetch_form(server.base_url, article.get_absolute_url())
+        tokens = form_tokens(article, secret, args.tokens)
         script = WORK / "writes.lua"
         script.write_text(
             LUA
             % {
                 "kinds": ", ".join(f'"{kind}"' for kind in kinds),
                 "cookie": cookie,
-                "ts": ts,
+                "tokens": ", ".join(f'"{ts}"' for ts in tokens),
+                "wrk_threads": args.wrk_threads,
                 "token": token,
                 "run": run_id,
                 "comment_path": reverse("comment_post", args=[article.slug]),

@@ -94,7 +94,14 @@ class CommentPageSerializer(serializers.Serializer):
 class CommentQuerySerializer(serializers.Serializer):
     """The query of a comment list: the same sorts and cursor as the story page."""
 
-    sort = serializers.ChoiceField(choices=list(SORTS), default="oldest")
+    sort = serializers.ChoiceField(
+        choices=list(SORTS),
+        default="oldest",
+        help_text="`picks`: editor's picks only (any depth, without their replies), newest first.",
+    )
+    picks = serializers.BooleanField(
+        required=False, help_text="`true`: editor's picks only; the same as `sort=picks`."
+    )
     cursor = serializers.RegexField(
         r"^[0-9]{1,20}\.[0-9]{1,20}$",
         required=False,

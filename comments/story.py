@@ -89,4 +89,5 @@ SORT_LABELS = [
     ("oldest", gettext_lazy("Oldest")),
     ("newest", gettext_lazy("Newest")),
     ("liked", gettext_lazy("Most liked")),
+    ("picks", gettext_lazy("Editor’s picks")),
 ]

@@ -19,6 +19,9 @@ SORTS = {
     "oldest": ("created_at", "id"),
     "newest": ("-created_at", "-id"),
     "liked": ("-like_count", "-id"),
+    # Editor's picks only, newest first, each on its own without its replies (Coral's
+    # "Featured" tab): a picked reply is worth reading even when its thread is not.
+    "picks": ("-created_at", "-id"),
 }
 DEFAULT_SORT = "oldest"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -90,7 +93,8 @@ def names_a_page(article_id, *, sort=None, cursor=None, thread=None):
     pk = wanted.rpartition(".")[2] if cursor is not None else wanted
     if not (pk.isascii() and pk.isdigit()) or len(pk) > 19:
         return False
-    roots = Comment.objects.filter(article_id=article_id).top_level().visible()
+    roots = Comment.objects.filter(article_id=article_id)
+    roots = roots.picks() if sort == "picks" and thread is None else roots.top_level().visible()
     root = roots.filter(pk=int(pk)).only("created_at", "like_count").first()
     if root is None:
         return False
@@ -109,7 +113,7 @@ def _after(queryset, sort, cursor):
         moment = EPOCH + timedelta(microseconds=key)
     except OverflowError:
         return queryset
-    if sort == "newest":
+    if sort in ("newest", "picks"):
         return queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
     return queryset.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
 
@@ -125,7 +129,8 @@ def thread_page(article, *, reader_key=None, sort=DEFAULT_SORT, cursor="", threa
     """
     sort = parse_sort(sort)
     size = size or settings.NEWSROOM["COMMENTS_PER_PAGE"]
-    roots = _shown(article.comments.top_level(), reader_key)
+    picks = sort == "picks" and thread is None
+    roots = _shown(article.comments.picks() if picks else article.comments.top_level(), reader_key)
     if thread is not None:
         roots = list(roots.filter(pk=thread)[:1])
         next_cursor = ""
@@ -137,7 +142,7 @@ def thread_page(article, *, reader_key=None, sort=DEFAULT_SORT, cursor="", threa
         _shown(Comment.objects.filter(thread_id__in=[root.pk for root in roots]), reader_key)
         .order_by("created_at", "id")
         .iterator()
-        if roots
+        if roots and not picks
         else []
     )
     threads = build_threads(roots, replies)

@@ -166,6 +166,18 @@ def _posted_message(comment):
     return _("Thanks! Your comment is published.")
 
 
+def _token_kept(refused):
+    """Whether a refused post left its form token unspent, so the form can offer it again.
+
+    Fields are checked before the pipeline, so a form with mistakes never spends its token, and
+    a too-fast post is refused before it is spent. Offering that same token again keeps the time
+    the reader already spent on the page: a fresh one would start the anti-spam minimum again and
+    greet their corrected comment with "That was quick!".
+    """
+    cause = refused.__cause__
+    return isinstance(cause, tokens.Rejected) and cause.reason == tokens.Rejected.TOO_FAST
+
+
 def _submit(request, article, *, parent=None):
     """Bind, validate and post a comment or reply through the one write path."""
     reader = get_reader(request)
@@ -177,7 +189,7 @@ def _submit(request, article, *, parent=None):
         reader_is_guest=reader.is_guest,
         auto_id=prefix_id,
     )
-    status, retry_after = 400, None
+    status, retry_after, token_spent = 400, None, False
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -196,6 +208,7 @@ def _submit(request, article, *, parent=None):
             add_service_errors(form, error)
         except CommentRefused as refused:
             status, retry_after = _refused(form, refused), refused.retry_after
+            token_spent = not _token_kept(refused)
         else:
             return _done(
                 request,
@@ -208,7 +221,8 @@ def _submit(request, article, *, parent=None):
                 },
                 status=201,
             )
-    form.renew_token()
+    if token_spent:
+        form.renew_token()
     if parent is None and not is_fetch(request):
         response = _render_story(request, article, form, status)
         if retry_after:
@@ -380,6 +394,10 @@ def comment_report(request, pk):
                 text=form.cleaned_data["text"],
             )
         except services.AlreadyReported as error:
+            if is_fetch(request):  # the script thanks them at the comment, as for a new report
+                return JsonResponse(
+                    {"ok": False, "reported": True, "message": error.messages[0]}, status=409
+                )
             return _refuse(request, comment, error.messages[0], 409)
         except CommentRefused as refused:
             response = _refuse(request, comment, refused.message, refused.status)
@@ -390,7 +408,7 @@ def comment_report(request, pk):
         else:
             return _done(
                 request,
-                _("Thank you. The editors will take a look at this comment."),
+                _("Thanks, a moderator will look at it."),
                 redirect_to=comment.get_absolute_url(),
             )
     template = "comments/_report_form.html" if is_fetch(request) else "comments/report.html"

@@ -19,6 +19,7 @@ True, False) are passed through as they are, and each such shape is compiled onc
     published_story.objects("the-slug", timezone.now())  # model instances, as raw() gives
     published_story.rows(...)                            # tuples, as the database returns them
     published_story.first_row(...)
+    published_story.values(...)                          # tuples, converted as values_list()
 
 For an UPDATE, return `update(queryset, field=value, ...)`, for a DELETE `delete(queryset)`;
 `.execute(...)` then gives the row count. Values must reach the SQL unchanged (exact and range
@@ -61,10 +62,22 @@ def delete(queryset):
 class Statement:
     """One compiled shape: the SQL, and where each argument goes among its parameters."""
 
-    def __init__(self, compiled, model, slots):
+    def __init__(self, compiled, model, slots, compiler=None):
         self.sql, self.params = compiled
         self.model = model
         self.slots = slots  # {parameter index: (argument index, adapt)}
+        select = (compiler and compiler.select) or ()
+        # {column index: (converters, expression)}: what the ORM turns each column into.
+        self.converters = (
+            list(compiler.get_converters([c[0] for c in select]).items()) if select else []
+        )
+        # For a SELECT of model rows: the model's fields among the columns, as the ORM builds
+        # instances from them (without the overhead of raw()), and any annotations.
+        self.instances = None
+        if select and (klass := compiler.klass_info) and not klass.get("related_klass_infos"):
+            start, end = klass["select_fields"][0], klass["select_fields"][-1] + 1
+            names = [column[0].target.attname for column in select[start:end]]
+            self.instances = (klass["model"], start, end, names, compiler.annotation_col_map)
 
     def bind(self, args):
         params = list(self.params)
@@ -109,8 +122,9 @@ class Prepared:
                 raise TypeError(f"{self.__name__}: cannot prepare an argument of {type(arg)}")
         built = self.build(*markers)
         query = built if isinstance(built, sql.Query) else built.query
+        compiler = query.get_compiler(self.using)
         try:
-            compiled = query.get_compiler(self.using).as_sql()
+            compiled = compiler.as_sql()
         except EmptyResultSet:
             raise ValueError(
                 f"{self.__name__}: compiles to no SQL with marker values; is an argument used "
@@ -135,7 +149,7 @@ class Prepared:
                 f"{self.__name__}: arguments {sorted(p for p, _ in missing)} do not reach the "
                 "SQL unchanged; use exact lookups or assignments for them"
             )
-        return Statement(compiled, query.model, slots)
+        return Statement(compiled, query.model, slots, compiler)
 
     def _run(self, args):
         statement = self._statement(args)
@@ -152,11 +166,40 @@ class Prepared:
         with self._run(args) as cursor:
             return cursor.fetchone()
 
+    def values(self, *args):
+        """Run the SELECT; return its rows converted to Python values, as values_list() does."""
+        return self._converted(self._statement(args), args)
+
+    def _converted(self, statement, args):
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.bind(args))
+            rows = cursor.fetchall()
+        if not statement.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in statement.converters:
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+            converted.append(tuple(row))
+        return converted
+
     def objects(self, *args):
-        """Run the SELECT of whole rows; return model instances, converted as raw() does."""
+        """Run the SELECT of whole rows; return model instances, as the QuerySet would."""
         statement = self._statement(args)
-        manager = statement.model._default_manager.db_manager(self.using)
-        return list(manager.raw(statement.sql, statement.bind(args)))
+        if statement.instances is None:  # a shape the ORM's own iteration is not copied for
+            manager = statement.model._default_manager.db_manager(self.using)
+            return list(manager.raw(statement.sql, statement.bind(args)))
+        model, start, end, names, annotations = statement.instances
+        found = []
+        for row in self._converted(statement, args):
+            instance = model.from_db(self.using, names, row[start:end])
+            for name, position in annotations.items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
 
     def first(self, *args):
         found = self.objects(*args)

@@ -274,6 +274,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a statement compiled once (accounts/sessions.py says why
+# not the cache: a session must end in every worker the moment it is deleted).
+SESSION_ENGINE = "accounts.sessions"
 CSRF_COOKIE_HTTPONLY = False  # The progressive-enhancement script reads it for fetch() posts.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -388,6 +391,8 @@ NEWSROOM = {
     # How long a story page rendered for readers without an identity may be served from the
     # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
     "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
+    # How often an open story page asks what is new (seconds, jittered; backs off when hidden).
+    "LIVE_POLL_SECONDS": env_int("NEWSROOM_LIVE_POLL_SECONDS", 15),
     # Most bytes of rendered story pages each worker keeps in its memory (the oldest go first).
     "PAGE_CACHE_WORKER_BYTES": env_int("NEWSROOM_PAGE_CACHE_WORKER_BYTES", 16 * 1024 * 1024),
     # Stories made for embedding sites' pages (embeds/), per network of the reader who asks.

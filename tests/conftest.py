@@ -260,12 +260,13 @@ def empty_cache_per_test():
     from django.conf import settings
     from django.core.cache import cache, caches
 
-    from articles import page_cache
+    from articles import live, page_cache
 
     def empty():
         cache.clear()
         caches[settings.RATELIMIT_USE_CACHE].clear()
         page_cache.forget()
+        live.forget()
 
     empty()
     yield

@@ -1,5 +1,6 @@
 """With the configured Redis down, readers are still served and writers still heard."""
 
+import re
 import socket
 import subprocess
 import time
@@ -143,3 +144,27 @@ def test_cache_is_used_again_and_said_so_once_redis_is_back(redis_site, client, 
     assert len(cache_errors(caplog)) == 1
     recovered = [r for r in caplog.records if r.name == "newsroom.cache" and r.levelno < ERROR]
     assert len(recovered) == 1
+
+
+def test_a_signed_in_reader_keeps_their_own_page_when_redis_dies(redis_site, article, make_comment):
+    """Sessions live in the database: with the cache gone a reader stays signed in, and a logout
+    still ends the session everywhere."""
+    from django.conf import settings as django_settings
+    from django.contrib.auth import get_user_model
+
+    make_comment(article, body="Said before the outage")
+    reader = Client()
+    reader.force_login(get_user_model().objects.create_user("ada", password="pw"))
+    assert reader.post(reverse("react", args=[article.slug]), {"kind": "love"}).status_code == 302
+    assert "Signed in as ada" in reader.get(article.get_absolute_url()).content.decode()
+    other = Client()
+    other.cookies[django_settings.SESSION_COOKIE_NAME] = reader.cookies["sessionid"].value
+    redis_site.stop()
+
+    page = reader.get(article.get_absolute_url()).content.decode()
+    assert "Signed in as ada" in page
+    assert re.search(r'value="love"\s+aria-pressed="true"', page), "their reaction pressed"
+    assert "Signed in as ada" in other.get(article.get_absolute_url()).content.decode()
+
+    reader.post(reverse("logout"))
+    assert "Signed in as ada" not in other.get(article.get_absolute_url()).content.decode()

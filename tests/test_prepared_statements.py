@@ -49,6 +49,35 @@ def test_prepared_select_gives_what_the_queryset_gives(make_article):
     assert headline_of.first_row("three") is None
 
 
+@prepared
+def comments_of(article_id):
+    return Comment.objects.filter(article_id=article_id).only("body", "created_at").order_by("pk")
+
+
+@prepared
+def published_ats(pk):
+    return Article.objects.filter(pk=pk).values_list("published_at", "comments_enabled")
+
+
+def test_prepared_instances_and_values_are_converted_as_the_orm_converts_them(
+    article, make_comment, django_assert_num_queries
+):
+    make_comment(article, body="One")
+    make_comment(article, body="Two")
+    expected = list(Comment.objects.filter(article=article).order_by("pk"))
+    found = comments_of.objects(article.pk)
+    assert [(c.pk, c.body, c.created_at) for c in found] == [
+        (c.pk, c.body, c.created_at) for c in expected
+    ]
+    assert found[0].created_at.tzinfo is not None, "an aware datetime, on SQLite as well"
+    assert found[0]._state.adding is False and found[0]._state.db == "default"
+    with django_assert_num_queries(1):  # a field left out by only() is loaded when asked for
+        assert found[0].author_name == expected[0].author_name
+    assert published_ats.values(article.pk) == list(
+        Article.objects.filter(pk=article.pk).values_list("published_at", "comments_enabled")
+    )
+
+
 def test_a_statement_is_compiled_once_and_runs_with_each_calls_values(make_article):
     make_article(slug="one", headline="First")
     make_article(slug="two", headline="Second")

@@ -90,7 +90,7 @@ class CommentList(ReaderAPIView, StoryMixin, generics.GenericAPIView):
         page = thread_page(
             self.article,
             reader_key=known_reader_key(request._request),
-            sort=options["sort"],
+            sort="picks" if options.get("picks") else options["sort"],
             cursor=options.get("cursor", ""),
             thread=options.get("thread"),
             size=options.get("page_size"),

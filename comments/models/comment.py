@@ -93,6 +93,10 @@ class CommentQuerySet(models.QuerySet):
         """Visible comments their authors have not deleted: what the comment count counts."""
         return self.visible().filter(deleted_at__isnull=True)
 
+    def picks(self):
+        """Editor's picks readers see: live comments an editor featured, at any depth."""
+        return self.live().filter(is_featured=True)
+
     def mark_stories_changed(self):
         """Tell the cached pages of these comments' stories that what readers see has changed."""
         return Article.objects.filter(pk__in=self.values("article_id")).mark_changed()
@@ -190,6 +194,10 @@ class Comment(models.Model):
             models.Index(fields=["text_hash", "created_at"]),
             # A reader's own comments on one story, read for every page they are served.
             models.Index(fields=["reader_key", "article"], name="comment_by_reader_on_story"),
+            # The newest decisions on one story: what an open page's poll is sent (articles.live).
+            models.Index(
+                fields=["article", "status", "decided_at"], name="comment_decided_on_story"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

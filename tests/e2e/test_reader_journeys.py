@@ -189,7 +189,7 @@ def test_a_reader_likes_and_reports_another_readers_comment(any_page, discussed_
     form.get_by_role("radio", name="Off topic").check()
     form.get_by_label("Details (optional)").fill("About trains, not ferries.")
     form.get_by_role("button", name="Send report").click()
-    announced(page, "The editors will take a look at this comment.")
+    announced(page, "Thanks, a moderator will look at it.")
     report = CommentReport.objects.get()
     assert (report.reason, report.text) == ("off_topic", "About trains, not ferries.")
     assert page.browser_errors == []

@@ -60,13 +60,22 @@ def test_reader_finds_their_reaction_likes_and_held_comment_after_reloading(
     else:
         expect(page.get_by_text("Signed in as ada_reader")).to_be_visible()
 
+    # Another known reader, served from the same shared parts: their own state, none of Ada's.
     other = new_page(javascript=javascript)
     other.goto(url)
+    reaction(other, "Wow").click()
+    expect(reaction(other, "Wow")).to_have_attribute("aria-pressed", "true")
+    other.goto(url)
+    expect(reaction(other, "Wow")).to_have_attribute("aria-pressed", "true")
     expect(reaction(other, "Love")).to_have_attribute("aria-pressed", "false")
     expect(by_author(other, "Grace").get_by_role("button", name="Like")).to_have_attribute(
         "aria-pressed", "false"
     )
     expect(by_author(other, name)).to_have_count(0)
+    expect(other.get_by_text("Held until an editor looks.")).to_have_count(0)
+    expect(other.get_by_text("Signed in as")).to_have_count(0)
+    other_form = other.get_by_role("form", name="Join the conversation")
+    expect(other_form.get_by_label("Name")).to_have_value("")
     assert not page.browser_errors and not other.browser_errors
 
 
