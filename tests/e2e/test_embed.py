@@ -191,7 +191,7 @@ def test_a_reader_reacts_posts_replies_and_reports_inside_embeds_with_cookies_bl
     report.get_by_role("radio", name="Off topic").check()
     report.get_by_role("button", name="Send report").click()
     expect(
-        by_slug.get_by_role("status").filter(has_text="The editors will take a look").first
+        by_slug.get_by_role("status").filter(has_text="a moderator will look at it").first
     ).to_be_attached()
 
     # And on the page embedded by its URL, the same reader posts.
