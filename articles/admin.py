@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comments.admin import reaction_summary
+from embeds import snippets
+from embeds.admin import EmbeddedSiteFilter, SnippetsAdmin, merge_conversations
 
 from .models import Article, ArticleLink, Tag, teasers_changed
 
@@ -25,7 +27,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SnippetsAdmin):
     list_display = ["headline", "status", "published_at", "comments_enabled", "moderation_mode"]
     list_filter = [
         "status",
@@ -33,14 +35,15 @@ class ArticleAdmin(admin.ModelAdmin):
         "moderation_mode",
         "reactions_enabled",
         "published_at",
+        EmbeddedSiteFilter,
     ]
     search_fields = ["headline", "caption", "body", "byline"]
     prepopulated_fields = {"slug": ["headline"]}
     date_hierarchy = "published_at"
     inlines = [ArticleLinkInline]
     autocomplete_fields = ["tags"]
-    readonly_fields = ["reactions"]
-    actions = ["publish_now", "unpublish", "close_comments", "open_comments"]
+    readonly_fields = ["reactions", "embed_snippet"]
+    actions = ["publish_now", "unpublish", "close_comments", "open_comments", merge_conversations]
     fieldsets = [
         (
             None,
@@ -73,6 +76,7 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
         (_("Reactions"), {"fields": ["reactions"]}),
+        (_("Embed on another site"), {"fields": ["embed_snippet"]}),
     ]
 
     # What a teaser on another story links to (Article.teasers) may have changed.
@@ -94,6 +98,10 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("What readers think"))
     def reactions(self, obj):
         return reaction_summary(obj) if obj.pk else "—"
+
+    @admin.display(description=_("Snippet"))
+    def embed_snippet(self, obj):
+        return snippets.story_snippet(obj) if obj.pk else "—"
 
     @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
     def publish_now(self, request, queryset):

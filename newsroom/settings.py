@@ -76,11 +76,14 @@ INSTALLED_APPS = [
     "comments",
     "notifications",
     "accounts",
+    "embeds",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and CSRF middleware, so it sees the cookies they set (embeds/).
+    "embeds.middleware.FrameCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common: the language comes from the switch's cookie, else the
     # browser's Accept-Language; URLs carry no language (docs/architecture.md, "Languages").
@@ -405,6 +408,8 @@ NEWSROOM = {
     "LIVE_POLL_SECONDS": env_int("NEWSROOM_LIVE_POLL_SECONDS", 15),
     # Most bytes of rendered story pages each worker keeps in its memory (the oldest go first).
     "PAGE_CACHE_WORKER_BYTES": env_int("NEWSROOM_PAGE_CACHE_WORKER_BYTES", 16 * 1024 * 1024),
+    # Stories made for embedding sites' pages (embeds/), per network of the reader who asks.
+    "EMBED_PAGE_RATE": env("NEWSROOM_EMBED_PAGE_RATE", "30/h"),
     # Rate limits in django-ratelimit syntax, per reader and per network.
     "REACTION_RATE": env("NEWSROOM_REACTION_RATE", "30/m"),
     "REACTION_NETWORK_RATE": env("NEWSROOM_REACTION_NETWORK_RATE", "600/m"),

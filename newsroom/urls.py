@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("notifications.urls")),
+    path("", include("embeds.urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "articles", "comments", "newsroom", "notifications")
+APPS = ("accounts", "articles", "comments", "embeds", "newsroom", "notifications")
 
 
 def module_name(path):
