@@ -30,7 +30,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANG
 ALLOWED = {"newsroom"}
 # Blocks that hold no visible text (class names, links to stylesheets), and elements whose text
 # is the same in every language (keyboard keys, Markdown syntax in the formatting help's samples).
-HIDDEN_BLOCKS = {"bodyclass", "extrastyle", "extrahead", "meta"}
+HIDDEN_BLOCKS = {"bodyclass", "extrastyle", "extrahead", "meta", "frame_data"}
 HIDDEN_ELEMENTS = {"script", "style", "kbd", "code"}
 VISIBLE_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder", "aria-description"}
 HOLE = "\x00"  # where a variable or a translated string sits in the flattened template
