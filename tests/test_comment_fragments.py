@@ -32,6 +32,15 @@ def open_site(relaxed_comment_limits, post_moderated_site):
     pass
 
 
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """Take "how long ago" out of the keys, as if the clock stood still between two draws: a
+    comment written a second ago says "N seconds ago" and would be drawn anew for that alone,
+    hiding whether the input under test is in the key. test_time_ago_follows_the_clock puts it
+    back."""
+    monkeypatch.setattr(fragments, "naturaltime", lambda value: "a while ago")
+
+
 @pytest.fixture
 def draws(monkeypatch):
     """Count the fragments drawn (by comment id) while the test runs."""
@@ -94,6 +103,8 @@ def test_an_edit_is_shown_with_its_edited_mark(article):
     after = fragment(newcomer(article), comment)
     assert "First, corrected" in after and "Frist" not in after
     assert "edited" in after
+    services.comment_edit(comment=comment, reader=reader(), body="First, corrected again")
+    assert "First, corrected again" in fragment(newcomer(article), comment)
 
 
 def test_hidden_then_approved_comment_comes_back_as_it_is_now(article, desk_comment, moderator):
@@ -181,6 +192,9 @@ def test_each_language_gets_its_own_fragments(article, desk_comment):
 
 
 def test_time_ago_follows_the_clock(article, desk_comment, monkeypatch):
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+
+    monkeypatch.setattr(fragments, "naturaltime", naturaltime)
     comment = desk_comment(body="Said a while ago")
     Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert "5\xa0minutes ago" in fragment(newcomer(article), comment)
@@ -217,6 +231,13 @@ def test_code_version_changes_with_the_comment_template(tmp_path, settings):
     before = fragments.code_version.__wrapped__()
     (templates / "_comment.html").write_text("<article class=new>{{ comment.body }}</article>")
     assert fragments.code_version.__wrapped__() != before
+
+
+def test_the_like_button_returns_to_the_sort_it_was_pressed_in(article, desk_comment):
+    comment = desk_comment(body="Sorted")
+    assert 'name="next" value="/stories/' in fragment(newcomer(article), comment)
+    liked = Client().get(article.get_absolute_url() + "?sort=liked").content.decode()
+    assert "?sort=liked" in re.search(r'name="next" value="([^"]*)"', fragment(liked, comment))[1]
 
 
 def test_staff_see_deleted_text_readers_never_do(article, make_comment, admin_client):
