@@ -12,7 +12,8 @@ made of everything the fragment shows or depends on (see `_material`), fetched f
 cache with one `get_many` per draw; the missing ones are drawn and stored with one `set_many`.
 Correct by key, never by invalidation: no write path has to remember to forget a fragment. A
 change to anything the fragment reads makes a new key; old keys are never asked for again and
-expire (`NEWSROOM["COMMENT_FRAGMENT_SECONDS"]`; local memory also culls at its MAX_ENTRIES).
+expire (`NEWSROOM["COMMENT_FRAGMENT_SECONDS"]`, 0 switches reuse off; local memory also culls at
+its MAX_ENTRIES).
 
 What it relies on:
 - Only the shared render reuses fragments (its context has the `comment_fragments` sink, see
@@ -171,7 +172,8 @@ def draw(template, context, node):
 def drawn(context, nodes, *, reuse):
     """Return {comment pk: HTML} for `nodes`; with `reuse`, take unchanged ones from the cache."""
     template = context.template.engine.get_template(TEMPLATE)
-    if not reuse:
+    seconds = settings.NEWSROOM["COMMENT_FRAGMENT_SECONDS"]
+    if not reuse or seconds <= 0:
         return {node.comment.pk: draw(template, context, node) for node in nodes}
     page = _page_material(context)
     prefixes = once(_mention_prefixes)  # one per thread's Mentions, for this draw only
@@ -190,7 +192,7 @@ def drawn(context, nodes, *, reuse):
         fragments[node.comment.pk] = html
     if new:
         try:
-            cache.set_many(new, settings.NEWSROOM["COMMENT_FRAGMENT_SECONDS"])
+            cache.set_many(new, seconds)
         except Exception:  # the page is drawn; only the next draw loses the reuse
             logger.warning("Comment fragments could not be stored in the cache", exc_info=True)
     return fragments
