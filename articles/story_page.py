@@ -189,7 +189,9 @@ def _shared_threads(page, sink):
         node = stack.pop()
         levels[node.comment.pk] = node.level
         names[node.comment.pk] = node.comment.author_name
-        if 'class="mention"' in node.body_html():
+        # Only a body with an "@" can hold a mention: the others need not be drawn again here,
+        # now that their fragments may come from earlier versions (comments.fragments).
+        if "@" in node.comment.body and 'class="mention"' in node.body_html():
             # Its mentions were resolved from the whole thread, which a reader's region lacks.
             bodies[node.comment.pk] = node.body_html()
         if node.replying_to is not None:
