@@ -51,14 +51,16 @@ def code_version():
     """A digest of the code and text that draw a fragment, computed once per process.
 
     Every template of comments/, every module of the comments app (the body's markup, mentions,
-    the template tags), the compiled translations and the library versions: a deploy that
-    changes any of them makes new keys, so no reader is served the old markup.
+    the template tags, its URLs), the project's settings and URLs, the compiled translations and
+    Django's version: a deploy that changes any of them makes new keys, so no reader is served
+    the old markup.
     """
     base = Path(settings.BASE_DIR)
     files = sorted(
         [
             *(base / "templates" / "comments").glob("*.html"),
             *(base / "comments").rglob("*.py"),
+            *(base / "newsroom").glob("*.py"),  # the URLs the forms post to, the settings
             *(base / "locale").rglob("*.mo"),
         ]
     )
