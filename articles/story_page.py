@@ -16,7 +16,8 @@ How the two fit:
   with no identity (`without_reader`: a copy of the request with no cookies, no account, no
   messages) and each region is fenced with markers; `shared_parts` cuts the page at them and
   keeps, with the cached entry, each comment's own HTML fragment and the shape of the threads
-  (`comments.threads.Skeleton`), as `{% comment_threads %}` rendered them.
+  (`comments.threads.Skeleton`), as `{% comment_threads %}` rendered them (a comment unchanged
+  since an earlier version is not drawn again: comments.fragments).
 - For a known reader, `respond` runs at most four queries beside the page's key: their reaction,
   their likes among the story's comments, their own comments on the story (approved or held) and,
   for a guest, the name they last signed with. It renders only the regions that differ: the
