@@ -120,13 +120,15 @@ def frame_of(page, index=0):
 def sized(page):
     """Wait until the first frame is as tall as its content, as it tells the host."""
     content = "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
-    inner = page.frames[1].evaluate(content)
-    expect(page.locator("iframe").first).to_have_attribute(
-        "style", re.compile(rf"height: {inner}px")
-    )
+    frame = page.locator("iframe").first
+    # The first iframe's own document (page.frames lists frames in the order they attached, which
+    # for two frames loading side by side is not the order on the page).
+    inside = frame.element_handle().content_frame()
+    inner = inside.evaluate(content)
+    expect(frame).to_have_attribute("style", re.compile(rf"height: {inner}px"))
     # No scroll bar inside: the frame's viewport holds all of its content.
     scroll = "() => document.documentElement.scrollHeight - window.innerHeight"
-    assert page.frames[1].evaluate(scroll) <= 0
+    assert inside.evaluate(scroll) <= 0
     return inner
 
 
