@@ -16,7 +16,8 @@ How the two fit:
   with no identity (`without_reader`: a copy of the request with no cookies, no account, no
   messages) and each region is fenced with markers; `shared_parts` cuts the page at them and
   keeps, with the cached entry, each comment's own HTML fragment and the shape of the threads
-  (`comments.threads.Skeleton`), as `{% comment_threads %}` rendered them.
+  (`comments.threads.Skeleton`), as `{% comment_threads %}` rendered them (a comment unchanged
+  since an earlier version is not drawn again: comments.fragments).
 - For a known reader, `respond` runs at most four queries beside the page's key: their reaction,
   their likes among the story's comments, their own comments on the story (approved or held) and,
   for a guest, the name they last signed with. It renders only the regions that differ: the
@@ -189,7 +190,9 @@ def _shared_threads(page, sink):
         node = stack.pop()
         levels[node.comment.pk] = node.level
         names[node.comment.pk] = node.comment.author_name
-        if 'class="mention"' in node.body_html():
+        # Only a body with an "@" can hold a mention: the others need not be drawn again here,
+        # now that their fragments may come from earlier versions (comments.fragments).
+        if "@" in node.comment.body and 'class="mention"' in node.body_html():
             # Its mentions were resolved from the whole thread, which a reader's region lacks.
             bodies[node.comment.pk] = node.body_html()
         if node.replying_to is not None:

@@ -83,12 +83,46 @@ def time_writes(story, repeat, profile):
             pstats.Stats(profiler).sort_stats(SORT).print_stats(45)
 
 
+def time_after_write(story, client, path, repeat):
+    """Time the page drawn right after one write (a like), drawing every comment or reusing the
+    unchanged ones (comments.fragments): ms per page, the write itself not counted."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from comments import services
+    from comments.models import Comment
+    from comments.readers import Reader
+
+    liker = Reader(key="g:bench-after-write", ip="203.0.113.77", since=timezone.now())
+    liked = Comment.objects.filter(article=story, parent=None).order_by("created_at", "id")[3]
+    kept = settings.NEWSROOM["COMMENT_FRAGMENT_SECONDS"]
+    for label, seconds in (("every comment drawn", 0), ("unchanged ones reused", kept or 3600)):
+        settings.NEWSROOM["COMMENT_FRAGMENT_SECONDS"] = seconds
+        client.get(path)
+        best = []
+        for _ in range(3):
+            spent = 0.0
+            for _ in range(repeat):
+                services.comment_like_toggle(comment=liked, reader=liker)
+                started = time.perf_counter()
+                assert client.get(path).status_code == 200
+                spent += time.perf_counter() - started
+            best.append(spent * 1000 / repeat)
+        print(f"page after one write, {label}: {min(best):.2f} ms")
+    settings.NEWSROOM["COMMENT_FRAGMENT_SECONDS"] = kept
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--size", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--writes", action="store_true", help="time comment and reaction POSTs")
+    parser.add_argument(
+        "--after-write",
+        action="store_true",
+        help="time the page drawn right after a like, with and without reusing comment fragments",
+    )
     parser.add_argument(
         "--reader",
         choices=["guest", "account"],
@@ -97,7 +131,7 @@ def main():
     args = parser.parse_args()
     run.WORK.mkdir(parents=True, exist_ok=True)
     run.setup_django()
-    if args.writes:
+    if args.writes or args.after_write:
         from django.conf import settings
 
         # As write_load.py runs the server: limits out of the way, comments published at once.
@@ -123,6 +157,9 @@ def main():
     print(f"ratio {trivial / cached:.2f}x")
     if args.writes:
         time_writes(story, args.repeat, args.profile)
+        return
+    if args.after_write:
+        time_after_write(story, client, path, args.repeat)
         return
     if args.profile:
         profiler = cProfile.Profile()

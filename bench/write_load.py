@@ -404,6 +404,9 @@ def server_env(*, sqlite_path, database_url):
         "NEWSROOM_MODERATION_MODE": "post",
         "NEWSROOM_COMMENT_MIN_SECONDS": "0",
     }
+    # Passed on so a run can measure the page drawn without reusing comment fragments (0).
+    if "NEWSROOM_COMMENT_FRAGMENT_SECONDS" in os.environ:
+        extra["NEWSROOM_COMMENT_FRAGMENT_SECONDS"] = os.environ["NEWSROOM_COMMENT_FRAGMENT_SECONDS"]
     return app_env(sqlite_path=sqlite_path, database_url=database_url, extra=extra)
 
 

@@ -238,7 +238,8 @@ def build_threads(roots, replies):
 # A page of threads as HTML: each comment's own fragment, nested in the lists _comments.html
 # shows. Written once here, for every page of threads (the story, "Load more", the script's
 # redrawn thread), and for the cached story page's reader overlay (articles/story_page.py),
-# which nests the same fragments with a reader's held comments added.
+# which nests the same fragments with a reader's held comments added. The shared page's fragments
+# outlive its versions while nothing they show changes (comments/fragments.py).
 
 
 @dataclass

@@ -404,6 +404,9 @@ NEWSROOM = {
     # How long a story page rendered for readers without an identity may be served from the
     # cache; writes replace it at once, this bounds "3 minutes ago" texts. 0 switches it off.
     "STORY_CACHE_SECONDS": env_int("NEWSROOM_STORY_CACHE_SECONDS", 60),
+    # How long a comment's drawn HTML is kept for later versions of its page (comments.fragments);
+    # 0 draws every comment of every version.
+    "COMMENT_FRAGMENT_SECONDS": env_int("NEWSROOM_COMMENT_FRAGMENT_SECONDS", 3600),
     # How often an open story page asks what is new (seconds, jittered; backs off when hidden).
     "LIVE_POLL_SECONDS": env_int("NEWSROOM_LIVE_POLL_SECONDS", 15),
     # Most bytes of rendered story pages each worker keeps in its memory (the oldest go first).

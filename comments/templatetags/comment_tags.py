@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from comments.fragments import drawn
 from comments.threads import skeleton_of, threads_html
 
 register = template.Library()
@@ -25,18 +26,22 @@ def comment_threads(context, threads):
 
     With `comment_fragments` in the context (a dict; the cached story page passes one), the
     page's shape and each comment's HTML are left there too, for articles.story_page to nest
-    again for a reader.
+    again for a reader, and a comment unchanged since an earlier draw is not drawn again
+    (comments.fragments).
     """
-    fragment_template = context.template.engine.get_template("comments/_comment.html")
-    fragments = {}
-    stack = list(threads)
+    nodes, stack = [], list(threads)
     while stack:
         node = stack.pop()
-        with context.push(node=node, comment=node.comment):
-            fragments[node.comment.pk] = fragment_template.render(context)
+        nodes.append(node)
         stack.extend(node.children)
-    skeletons = [skeleton_of(node) for node in threads]
     sink = context.get("comment_fragments")
+    # Only the shared page, drawn for a reader without identity, reuses fragments (see
+    # comments.fragments); an editor's view and a reader's own draws are drawn whole.
+    reuse = (
+        sink is not None and not context.get("can_see_deleted") and not context.get("in_place_back")
+    )
+    fragments = drawn(context, nodes, reuse=reuse)
+    skeletons = [skeleton_of(node) for node in threads]
     if sink is not None:
         sink.update(skeletons=skeletons, fragments=fragments)
     return mark_safe(threads_html(skeletons, fragments.__getitem__))  # noqa: S308 - escaped above
